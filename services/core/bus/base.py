@@ -1,0 +1,118 @@
+"""What every bus implementation offers, and the retry policy they share."""
+
+from __future__ import annotations
+
+import abc
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from services.core.events import MalformedEvent
+from services.core.metrics import EVENTS_CONSUMED
+
+log = logging.getLogger("crm.bus")
+
+# Applies one message and returns its event type, or "" when it had been applied before (a duplicate).
+# Raises MalformedEvent for a message no retry can fix; any other exception means "retry later".
+MessageHandler = Callable[[bytes], str]
+
+ATTEMPT_HEADER = "x-crm-attempt"
+ERROR_HEADER = "x-crm-error"
+QUEUE_HEADER = "x-crm-queue"
+ROUTING_KEY_HEADER = "x-crm-routing-key"
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    routing_key: str
+    body: bytes
+    message_id: str
+    tenant_id: str
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Back-off delays before each retry; a message that failed them all goes to the dead-letter queue."""
+
+    delays: tuple[float, ...]
+
+    def delay_before(self, attempt: int) -> float | None:
+        """The wait before retry number `attempt` (1-based), or None when retries are exhausted."""
+        return self.delays[attempt - 1] if 1 <= attempt <= len(self.delays) else None
+
+
+@dataclass
+class DeadLetter:
+    message_id: str
+    routing_key: str
+    queue: str
+    attempts: int
+    error: str
+    body: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    queue: str
+    routing_keys: tuple[str, ...]
+    handler: MessageHandler
+
+
+class Outcome:
+    """What happened to one delivery; decided once here so both buses count and route alike."""
+
+    def __init__(self, subscription: Subscription, policy: RetryPolicy):
+        self.subscription = subscription
+        self.policy = policy
+
+    def apply(self, body: bytes, attempt: int) -> tuple[str, float | None, str]:
+        """Run the handler: returns (outcome, retry delay, error text)."""
+        queue = self.subscription.queue
+        try:
+            event_type = self.subscription.handler(body)
+        except MalformedEvent as exc:
+            log.warning("malformed message on %s sent to dead-letter queue: %s", queue, exc)
+            EVENTS_CONSUMED.labels(queue, "unknown", "dead_letter").inc()
+            return "dead_letter", None, str(exc)
+        except Exception as exc:  # noqa: BLE001 - any failure of the handler is retried
+            delay = self.policy.delay_before(attempt + 1)
+            outcome = "retry" if delay is not None else "dead_letter"
+            log.warning(
+                "handler on %s failed (attempt %d, %s): %s", queue, attempt + 1, outcome, exc, exc_info=True
+            )
+            EVENTS_CONSUMED.labels(queue, "unknown", outcome).inc()
+            return outcome, delay, f"{type(exc).__name__}: {exc}"[:1000]
+        EVENTS_CONSUMED.labels(queue, event_type or "unknown", "ok" if event_type else "duplicate").inc()
+        return "ok", None, ""
+
+
+class Bus(abc.ABC):
+    def __init__(self, policy: RetryPolicy):
+        self.policy = policy
+        self.subscriptions: list[Subscription] = []
+
+    def subscribe(self, queue: str, routing_keys: Sequence[str], handler: MessageHandler) -> None:
+        """Register a consumer before start(): the bus owns the queue, its retries and its dead letters."""
+        self.subscriptions.append(Subscription(queue, tuple(routing_keys), handler))
+
+    @abc.abstractmethod
+    def publish(self, messages: Sequence[OutboundMessage]) -> None:
+        """Publish and return once the broker has confirmed every message; raise if it has not."""
+
+    @abc.abstractmethod
+    def start(self) -> None: ...
+
+    @abc.abstractmethod
+    def stop(self) -> None: ...
+
+    @abc.abstractmethod
+    def check(self) -> None:
+        """Raise if the broker cannot be reached; refresh queue-depth gauges."""
+
+    @abc.abstractmethod
+    def dead_letters(self, queue: str, limit: int = 100) -> list[DeadLetter]:
+        """The messages in `queue`'s dead-letter queue, left in place."""
+
+    @abc.abstractmethod
+    def replay_dead_letters(self, queue: str, message_ids: Sequence[str] | None = None) -> int:
+        """Move dead letters (all, or those named) back to `queue` for another try; returns how many."""

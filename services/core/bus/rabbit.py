@@ -1,0 +1,290 @@
+"""RabbitMQ bus through pika: publisher confirms, durable quorum queues, delayed retries, dead-letter queues.
+
+Topology per consumer queue Q (declared idempotently by whoever touches it first):
+  exchange crm.events (topic) --routing keys--> Q (quorum)
+  Q.retry.<d>s (quorum, TTL d, dead-letters back to Q)   one per back-off delay
+  Q.dlq (quorum)                                           messages that exhausted their retries or are malformed
+pika connections are not thread-safe: each consumer thread and each publishing thread has its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import pika
+from pika.adapters.blocking_connection import BlockingChannel
+from pika.exceptions import AMQPError
+
+from services.core.bus.base import (
+    ATTEMPT_HEADER,
+    ERROR_HEADER,
+    QUEUE_HEADER,
+    ROUTING_KEY_HEADER,
+    Bus,
+    DeadLetter,
+    OutboundMessage,
+    Outcome,
+    RetryPolicy,
+    Subscription,
+    log,
+)
+from services.core.events import CONTENT_TYPE, EXCHANGE
+from services.core.metrics import DEAD_LETTER_DEPTH, QUEUE_DEPTH
+
+RECONNECT_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0)
+
+
+def retry_queue_name(queue: str, delay: float) -> str:
+    return f"{queue}.retry.{delay:g}s"
+
+
+def dead_letter_queue_name(queue: str) -> str:
+    return f"{queue}.dlq"
+
+
+def _quorum(**extra: object) -> dict:
+    return {"x-queue-type": "quorum", **extra}
+
+
+def declare_topology(channel: BlockingChannel, subscription: Subscription, policy: RetryPolicy) -> None:
+    queue = subscription.queue
+    channel.exchange_declare(EXCHANGE, exchange_type="topic", durable=True)
+    channel.queue_declare(queue, durable=True, arguments=_quorum())
+    for key in subscription.routing_keys:
+        channel.queue_bind(queue, EXCHANGE, routing_key=key)
+    for delay in policy.delays:
+        channel.queue_declare(
+            retry_queue_name(queue, delay),
+            durable=True,
+            arguments=_quorum(
+                **{
+                    "x-message-ttl": int(delay * 1000),
+                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-routing-key": queue,
+                    "x-dead-letter-strategy": "at-least-once",
+                    "x-overflow": "reject-publish",
+                }
+            ),
+        )
+    channel.queue_declare(dead_letter_queue_name(queue), durable=True, arguments=_quorum())
+
+
+def _persistent(message_id: str, headers: dict) -> pika.BasicProperties:
+    return pika.BasicProperties(
+        content_type=CONTENT_TYPE, delivery_mode=pika.DeliveryMode.Persistent, message_id=message_id, headers=headers
+    )
+
+
+class _Consumer:
+    """One thread consuming one queue; reconnects with back-off whenever the broker goes away."""
+
+    def __init__(self, bus: RabbitBus, subscription: Subscription):
+        self.bus = bus
+        self.subscription = subscription
+        self.outcome = Outcome(subscription, bus.policy)
+        self.stopping = threading.Event()
+        self.connection: pika.BlockingConnection | None = None
+        self.channel: BlockingChannel | None = None
+        self.thread = threading.Thread(target=self._run, name=f"consumer-{subscription.queue}", daemon=True)
+
+    def _run(self) -> None:
+        failures = 0
+        while not self.stopping.is_set():
+            try:
+                self.connection = pika.BlockingConnection(self.bus.parameters)
+                self.channel = self.connection.channel()
+                self.channel.confirm_delivery()
+                declare_topology(self.channel, self.subscription, self.bus.policy)
+                self.channel.basic_qos(prefetch_count=self.bus.prefetch)
+                self.channel.basic_consume(self.subscription.queue, self._on_message)
+                failures = 0
+                log.info("consuming %s", self.subscription.queue)
+                self.channel.start_consuming()
+            except (AMQPError, OSError) as exc:
+                if self.stopping.is_set():
+                    break
+                delay = RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)]
+                failures += 1
+                log.warning("consumer %s lost the broker (%r); reconnecting in %.1fs", self.subscription.queue, exc,
+                            delay)
+                self.stopping.wait(delay)
+            finally:
+                self._close()
+
+    def _on_message(self, channel: BlockingChannel, method, properties, body: bytes) -> None:  # noqa: ANN001
+        headers = dict(properties.headers or {})
+        attempt = int(headers.get(ATTEMPT_HEADER, 0))
+        outcome, delay, error = self.outcome.apply(body, attempt)
+        if outcome != "ok":
+            # Published with confirms before the original is acked: a crash in between duplicates, never loses.
+            headers.update({ATTEMPT_HEADER: attempt + 1, ERROR_HEADER: error, QUEUE_HEADER: self.subscription.queue,
+                            ROUTING_KEY_HEADER: headers.get(ROUTING_KEY_HEADER, method.routing_key)})
+            target = (retry_queue_name(self.subscription.queue, delay) if outcome == "retry"
+                      else dead_letter_queue_name(self.subscription.queue))
+            channel.basic_publish("", target, body, properties=_persistent(properties.message_id or "", headers))
+        channel.basic_ack(method.delivery_tag)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        connection, channel = self.connection, self.channel
+        if connection is not None and channel is not None:
+            try:
+                connection.add_callback_threadsafe(channel.stop_consuming)
+            except Exception:  # noqa: BLE001 - the connection may already be gone
+                pass
+        self.thread.join(timeout=10)
+
+    def _close(self) -> None:
+        connection, self.connection, self.channel = self.connection, None, None
+        if connection is not None and connection.is_open:
+            try:
+                connection.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+
+class RabbitBus(Bus):
+    def __init__(self, url: str, policy: RetryPolicy, *, prefetch: int = 64):
+        super().__init__(policy)
+        self.parameters = pika.URLParameters(url)
+        self.parameters.heartbeat = 30
+        self.parameters.blocked_connection_timeout = 30
+        self.parameters.socket_timeout = 5
+        self.parameters.connection_attempts = 1
+        self.prefetch = prefetch
+        self._consumers: list[_Consumer] = []
+        self._local = threading.local()
+
+    # -- publishing ----------------------------------------------------------------------------------------
+    def _publish_channel(self) -> BlockingChannel:
+        channel = getattr(self._local, "channel", None)
+        if channel is None or channel.is_closed or not channel.connection.is_open:
+            self._drop_publish_channel()
+            connection = pika.BlockingConnection(self.parameters)
+            channel = connection.channel()
+            channel.confirm_delivery()
+            channel.exchange_declare(EXCHANGE, exchange_type="topic", durable=True)
+            self._local.channel = channel
+        return channel
+
+    def _drop_publish_channel(self) -> None:
+        channel = getattr(self._local, "channel", None)
+        self._local.channel = None
+        if channel is not None and channel.connection.is_open:
+            try:
+                channel.connection.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def publish(self, messages: Sequence[OutboundMessage]) -> None:
+        try:
+            channel = self._publish_channel()
+            for message in messages:
+                # With confirms on, basic_publish returns only once the broker has taken responsibility.
+                channel.basic_publish(
+                    EXCHANGE,
+                    message.routing_key,
+                    message.body,
+                    properties=_persistent(message.message_id, {"tenant_id": message.tenant_id}),
+                )
+        except (AMQPError, OSError):
+            self._drop_publish_channel()
+            raise
+
+    # -- consuming -----------------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._declare_all()
+        for subscription in self.subscriptions:
+            consumer = _Consumer(self, subscription)
+            self._consumers.append(consumer)
+            consumer.thread.start()
+
+    def stop(self) -> None:
+        for consumer in self._consumers:
+            consumer.stop()
+        self._consumers.clear()
+        self._drop_publish_channel()
+
+    def _declare_all(self) -> None:
+        try:
+            with self._admin_channel() as channel:
+                for subscription in self.subscriptions:
+                    declare_topology(channel, subscription, self.policy)
+        except (AMQPError, OSError) as exc:
+            log.warning("could not declare queues yet (%r); consumers will on connect", exc)
+
+    # -- health and administration ---------------------------------------------------------------------------
+    def _admin_channel(self):  # noqa: ANN202
+        return _AdminChannel(self.parameters)
+
+    def check(self) -> None:
+        with self._admin_channel() as channel:
+            for subscription in self.subscriptions:
+                ready = channel.queue_declare(subscription.queue, passive=True).method.message_count
+                dead = channel.queue_declare(dead_letter_queue_name(subscription.queue), passive=True)
+                QUEUE_DEPTH.labels(subscription.queue).set(ready)
+                DEAD_LETTER_DEPTH.labels(subscription.queue).set(dead.method.message_count)
+
+    def dead_letters(self, queue: str, limit: int = 100) -> list[DeadLetter]:
+        letters = []
+        with self._admin_channel() as channel:
+            # Fetched without ack and released when the channel closes: the queue is left as it was.
+            while len(letters) < limit:
+                method, properties, body = channel.basic_get(dead_letter_queue_name(queue), auto_ack=False)
+                if method is None:
+                    break
+                letters.append(_dead_letter(queue, properties, body))
+        return letters
+
+    def replay_dead_letters(self, queue: str, message_ids: Sequence[str] | None = None) -> int:
+        wanted = set(message_ids) if message_ids is not None else None
+        replayed = 0
+        with self._admin_channel() as channel:
+            channel.confirm_delivery()
+            skipped = []
+            while True:
+                method, properties, body = channel.basic_get(dead_letter_queue_name(queue), auto_ack=False)
+                if method is None:
+                    break
+                if wanted is not None and properties.message_id not in wanted:
+                    skipped.append(method.delivery_tag)
+                    continue
+                headers = dict(properties.headers or {})
+                headers[ATTEMPT_HEADER] = 0
+                channel.basic_publish("", queue, body, properties=_persistent(properties.message_id or "", headers))
+                channel.basic_ack(method.delivery_tag)
+                replayed += 1
+            for tag in skipped:
+                channel.basic_nack(tag, requeue=True)
+        log.info("replayed %d dead letters on %s", replayed, queue)
+        return replayed
+
+
+def _dead_letter(queue: str, properties: pika.BasicProperties, body: bytes) -> DeadLetter:
+    headers = properties.headers or {}
+    error = headers.get(ERROR_HEADER, "")
+    return DeadLetter(
+        message_id=properties.message_id or "",
+        routing_key=str(headers.get(ROUTING_KEY_HEADER, "")),
+        queue=queue,
+        attempts=int(headers.get(ATTEMPT_HEADER, 0)),
+        error=error.decode() if isinstance(error, bytes) else str(error),
+        body=body,
+    )
+
+
+class _AdminChannel:
+    """A short-lived connection for health probes and dead-letter administration."""
+
+    def __init__(self, parameters: pika.URLParameters):
+        self.parameters = parameters
+        self.connection: pika.BlockingConnection | None = None
+
+    def __enter__(self) -> BlockingChannel:
+        self.connection = pika.BlockingConnection(self.parameters)
+        return self.connection.channel()
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.connection is not None and self.connection.is_open:
+            self.connection.close()

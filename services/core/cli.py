@@ -1,0 +1,209 @@
+"""The `crm` command."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+
+import click
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from services.core.settings import SERVICE_NAMES, load_settings
+
+log = logging.getLogger("crm")
+
+
+def _settings(database_url: str | None = None, bus_url: str | None = None):  # noqa: ANN202
+    if database_url:
+        os.environ["CRM_DATABASE_URL"] = database_url
+    if bus_url:
+        os.environ["CRM_BUS_URL"] = bus_url
+    return load_settings()
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+
+
+def _start_gateway(settings):  # noqa: ANN001, ANN202
+    from waitress.server import create_server
+
+    from services.gateway.app import create_app
+
+    server = create_server(create_app(settings), host="0.0.0.0", port=settings.http_port, threads=8)
+    threading.Thread(target=server.run, name="gateway", daemon=True).start()
+    return server
+
+
+@click.group()
+def main() -> None:
+    """CRM platform: six gRPC services, a gateway, one command."""
+
+
+@main.command()
+@click.option("--database-url", help="PostgreSQL URL instead of one SQLite file per service.")
+@click.option("--bus-url", help="amqp:// URL instead of the in-process bus.")
+@click.option("--no-gateway", is_flag=True, help="Run the services only.")
+def up(database_url: str | None, bus_url: str | None, no_gateway: bool) -> None:
+    """Run every service and the gateway in one process (migrates first)."""
+    from services.core.logs import configure_logging
+    from services.core.metrics import start_metrics_server
+    from services.core.runtime import Platform
+
+    settings = _settings(database_url, bus_url)
+    configure_logging(settings.log_level)
+    platform = Platform(settings, list(SERVICE_NAMES), migrate=True)
+    start_metrics_server(settings.metrics_port)
+    platform.start()
+    gateway = None if no_gateway else _start_gateway(settings)
+    if platform.wait_until_serving(30):
+        log.info("all services SERVING; gateway on http://localhost:%d", settings.http_port)
+    try:
+        _wait_for_signal()
+    finally:
+        if gateway is not None:
+            gateway.close()
+        platform.stop()
+
+
+@main.command()
+@click.argument("service", type=click.Choice([*SERVICE_NAMES, "gateway"]))
+@click.option("--migrate/--no-migrate", default=False, help="Run this service's migrations before serving.")
+def serve(service: str, migrate: bool) -> None:
+    """Run one service (or the gateway) in this process."""
+    from services.core.logs import configure_logging
+    from services.core.metrics import start_metrics_server
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    start_metrics_server(settings.metrics_port)
+    if service == "gateway":
+        server = _start_gateway(settings)
+        _wait_for_signal()
+        server.close()
+        return
+    from services.core.runtime import Platform
+
+    platform = Platform(settings, [service], migrate=migrate)
+    platform.start()
+    try:
+        _wait_for_signal()
+    finally:
+        platform.stop()
+
+
+@main.command()
+@click.argument("services", nargs=-1, type=click.Choice(SERVICE_NAMES))
+def migrate(services: tuple[str, ...]) -> None:
+    """Bring the schemas of SERVICES (default: all) to the newest revision."""
+    from services.core.db import Database
+    from services.core.migrate import upgrade
+    from services.core.runtime import load_definition
+
+    settings = load_settings()
+    for name in services or SERVICE_NAMES:
+        database = Database(name, settings.database_url_for(name))
+        try:
+            upgrade(load_definition(name), database)
+        finally:
+            database.dispose()
+        click.echo(f"{name}: up to date")
+
+
+@main.command()
+@click.option("--timeout", default=2.0, show_default=True, help="Seconds to wait for each service.")
+def health(timeout: float) -> None:
+    """Print each service's gRPC health; exit 1 unless all are SERVING."""
+    from services.core.client import open_channel
+
+    settings = load_settings()
+    all_serving = True
+    for name in SERVICE_NAMES:
+        address = settings.addr_of(name)
+        with open_channel(address) as channel:
+            try:
+                reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=timeout)
+                status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+            except grpc.RpcError as error:
+                status = f"UNREACHABLE ({error.code().name})"
+        all_serving = all_serving and status == "SERVING"
+        click.echo(f"{name:<10} {address:<22} {status}")
+    sys.exit(0 if all_serving else 1)
+
+
+@main.command()
+@click.option("--tenant", required=True)
+@click.option("--subject", required=True, help="User id, or service name with --service.")
+@click.option("--role", "roles", multiple=True, help="Repeat for several roles.")
+@click.option("--service", "is_service", is_flag=True, help="Mint a service token.")
+@click.option("--ttl", default=3600, show_default=True, help="Lifetime in seconds.")
+def token(tenant: str, subject: str, roles: tuple[str, ...], is_service: bool, ttl: int) -> None:
+    """Mint a signed caller token (for scripts, grpcurl, tests) with this machine's CRM_TOKEN_KEY."""
+    from services.core.auth import mint_token
+
+    try:
+        click.echo(mint_token(load_settings().token_key, tenant_id=tenant, subject=subject,
+                              kind="service" if is_service else "user", roles=roles, ttl_seconds=ttl))
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@main.group()
+def events() -> None:
+    """Inspect the event bus."""
+
+
+@events.group()
+def dlq() -> None:
+    """Dead-letter queues: events that failed every retry or could not be read."""
+
+
+def _consumer_queues() -> list[str]:
+    from services.core.runtime import load_definition
+
+    return [c.queue_for(n) for n in SERVICE_NAMES for c in load_definition(n).consumers]
+
+
+def _admin_bus():  # noqa: ANN202
+    from services.core.bus import create_bus
+
+    settings = load_settings()
+    if settings.bus_url.startswith("memory://"):
+        raise click.UsageError("the in-process bus keeps dead letters in the running process; set CRM_BUS_URL")
+    return create_bus(settings)
+
+
+@dlq.command("list")
+@click.option("--queue", "queues", multiple=True, help="Consumer queue, e.g. identity.intake (default: all).")
+@click.option("--limit", default=100, show_default=True)
+def dlq_list(queues: tuple[str, ...], limit: int) -> None:
+    """List dead letters (left in place)."""
+    from services.core.events import MalformedEvent, parse_envelope
+
+    bus = _admin_bus()
+    for queue in queues or _consumer_queues():
+        for letter in bus.dead_letters(queue, limit=limit):
+            try:
+                envelope = parse_envelope(letter.body)
+                what = f"{envelope.type} tenant={envelope.tenant_id}"
+            except MalformedEvent:
+                what = f"<unreadable, {len(letter.body)} bytes>"
+            click.echo(f"{queue}\t{letter.message_id or '-'}\t{what}\tattempts={letter.attempts}\t{letter.error}")
+
+
+@dlq.command("replay")
+@click.option("--queue", "queues", multiple=True, help="Consumer queue (default: all).")
+@click.option("--id", "message_ids", multiple=True, help="Only these message ids (default: all).")
+def dlq_replay(queues: tuple[str, ...], message_ids: tuple[str, ...]) -> None:
+    """Send dead letters back to their queue for another try."""
+    bus = _admin_bus()
+    for queue in queues or _consumer_queues():
+        count = bus.replay_dead_letters(queue, list(message_ids) or None)
+        click.echo(f"{queue}: replayed {count}")

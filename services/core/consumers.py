@@ -1,0 +1,72 @@
+"""Event consumers: an idempotent inbox around each domain handler.
+
+A service declares `Consumer(purpose, handlers={PayloadClass: handler})`; the kernel names the queue
+`<service>.<purpose>`, binds it to the payloads' event types, and runs each handler inside one transaction
+that also records the event id, so a redelivered event changes nothing (exactly-once effect).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from google.protobuf.message import Message
+from sqlalchemy.orm import Session
+
+from services.core.auth import Caller, reset_caller, set_caller
+from services.core.db import Database
+from services.core.events import caused_by, event_type_of, parse_envelope, unpack
+from services.core.kernel_models import InboxRecord
+from services.core.metrics import CONSUMER_LAG_SECONDS
+
+# handler(session, event, envelope=..., tenant=...): applies the event inside the caller's transaction.
+EventHandler = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Consumer:
+    purpose: str
+    handlers: Mapping[type[Message], EventHandler]
+
+    def queue_for(self, service: str) -> str:
+        return f"{service}.{self.purpose}"
+
+    def routing_keys(self) -> list[str]:
+        return [event_type_of(payload_cls) for payload_cls in self.handlers]
+
+
+class InboxDispatcher:
+    """Turns raw bus messages into handler calls, exactly once per event id and consumer."""
+
+    def __init__(self, service: str, consumer: Consumer, database: Database):
+        self.service = service
+        self.queue = consumer.queue_for(service)
+        self.database = database
+        self.handlers = {event_type_of(cls): (cls, handler) for cls, handler in consumer.handlers.items()}
+
+    def __call__(self, body: bytes) -> str:
+        envelope = parse_envelope(body)
+        entry = self.handlers.get(envelope.type)
+        if entry is None:
+            return envelope.type  # bound by a wildcard but not handled here: nothing to do
+        payload_cls, handler = entry
+        payload = unpack(envelope, payload_cls)
+        caller_token = set_caller(Caller(tenant_id=envelope.tenant_id, subject=self.service, kind="service"))
+        try:
+            with self.database.session(envelope.tenant_id) as session, caused_by(
+                envelope.id, envelope.correlation_id
+            ):
+                if self._already_applied(session, envelope.id):
+                    return ""
+                session.add(InboxRecord(consumer=self.queue, event_id=envelope.id))
+                handler(session, payload, envelope=envelope, tenant=envelope.tenant_id)
+        finally:
+            reset_caller(caller_token)
+        lag = time.time() - envelope.occurred_at.ToMicroseconds() / 1e6
+        CONSUMER_LAG_SECONDS.labels(self.queue).observe(max(lag, 0.0))
+        return envelope.type
+
+    def _already_applied(self, session: Session, event_id: str) -> bool:
+        return session.get(InboxRecord, (self.queue, event_id)) is not None

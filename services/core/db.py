@@ -1,0 +1,207 @@
+"""Database access: one engine per service, sessions scoped to one tenant.
+
+The kernel adds `tenant_id = :tenant` to every ORM query on a TenantScoped model and stamps new rows with the
+session's tenant, so a forgotten filter cannot leak another tenant's data (R-SEC-4). Raw SQL (`text()`) is
+not rewritten: code that uses it filters by tenant itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, String, create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    mapped_column,
+    sessionmaker,
+    with_loader_criteria,
+)
+
+from services.core.errors import PermissionDenied
+
+# Session.info keys
+TENANT = "crm_tenant"
+DATABASE = "crm_database"
+OUTBOX_WRITTEN = "crm_outbox_written"
+
+# The tenant of a kernel session that deliberately spans tenants (outbox relay, migrations).
+ALL_TENANTS = object()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(DateTime):
+    """Timezone-aware timestamps on every backend (SQLite drops the zone, so it is restored on read)."""
+
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(timezone=True)
+
+    def result_processor(self, dialect, coltype):  # noqa: ANN001
+        parent = super().result_processor(dialect, coltype)
+
+        def process(value):  # noqa: ANN001
+            if parent is not None:
+                value = parent(value)
+            if isinstance(value, datetime) and value.tzinfo is None:
+                value = value.replace(tzinfo=UTC)
+            return value
+
+        return process
+
+
+class TenantScoped:
+    """Mixin for every table that holds tenant data."""
+
+    tenant_id: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class TenantScopeError(RuntimeError):
+    """Programming error: tenant data touched from a session without a tenant."""
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_queries_to_tenant(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    tenant = state.session.info.get(TENANT)
+    if tenant is ALL_TENANTS:
+        return
+    if tenant is None:
+        if any(_is_tenant_scoped(m.class_) for m in state.all_mappers):
+            raise TenantScopeError("tenant data queried from a session that has no tenant")
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant, include_aliases=True)
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_new_rows_with_tenant(session: Session, flush_context, instances) -> None:  # noqa: ANN001
+    tenant = session.info.get(TENANT)
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, TenantScoped):
+            continue
+        if tenant is ALL_TENANTS:
+            if not obj.tenant_id:
+                raise TenantScopeError(f"{type(obj).__name__} written without tenant_id")
+            continue
+        if tenant is None:
+            raise TenantScopeError(f"{type(obj).__name__} written from a session that has no tenant")
+        if obj.tenant_id is None:
+            obj.tenant_id = tenant
+        elif obj.tenant_id != tenant:
+            raise PermissionDenied("record belongs to another tenant")
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_outbox_relay(session: Session) -> None:
+    if session.info.pop(OUTBOX_WRITTEN, False):
+        database = session.info.get(DATABASE)
+        if database is not None:
+            database.notify_outbox()
+
+
+def _is_tenant_scoped(cls: type) -> bool:
+    return isinstance(cls, type) and issubclass(cls, TenantScoped)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+
+def make_engine(url: str, schema: str) -> Engine:
+    """An engine whose connections see only `schema` (PostgreSQL) or their own file (SQLite)."""
+    if url.startswith("sqlite"):
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            from pathlib import Path
+
+            Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5},
+    )
+
+
+class Database:
+    """One service's database: engine, tenant-scoped sessions and the hook that wakes the outbox relay."""
+
+    def __init__(self, service: str, url: str):
+        self.service = service
+        self.url = url
+        self.engine = make_engine(url, schema=service)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._outbox_listeners: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @contextlib.contextmanager
+    def session(self, tenant: str) -> Iterator[Session]:
+        """A transaction scoped to one tenant; commits on success, rolls back on error."""
+        if not tenant:
+            raise TenantScopeError("a tenant session needs a tenant id")
+        with self._open(tenant) as session:
+            yield session
+
+    @contextlib.contextmanager
+    def kernel_session(self) -> Iterator[Session]:
+        """A transaction that spans tenants, for kernel machinery only (outbox relay, migrations)."""
+        with self._open(ALL_TENANTS) as session:
+            yield session
+
+    @contextlib.contextmanager
+    def _open(self, tenant: object) -> Iterator[Session]:
+        session = self._sessions(info={TENANT: tenant, DATABASE: self})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def ping(self) -> None:
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def on_outbox_commit(self, listener: Callable[[], None]) -> None:
+        with self._lock:
+            self._outbox_listeners.append(listener)
+
+    def notify_outbox(self) -> None:
+        for listener in list(self._outbox_listeners):
+            listener()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+# Each service declares `class Base(DeclarativeBase): type_annotation_map = TYPE_ANNOTATION_MAP` so that its
+# tables get their own MetaData (its own schema and migrations) and timestamps stay timezone-aware.
+TYPE_ANNOTATION_MAP = {datetime: UTCDateTime()}

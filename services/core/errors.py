@@ -1,0 +1,73 @@
+"""Domain errors. The gRPC layer maps them to status codes; callers never see a stack trace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import grpc
+
+
+@dataclass(frozen=True)
+class FieldViolation:
+    field: str
+    description: str
+
+
+class DomainError(Exception):
+    code: grpc.StatusCode = grpc.StatusCode.UNKNOWN
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidArgument(DomainError):
+    code = grpc.StatusCode.INVALID_ARGUMENT
+
+    def __init__(self, violations: list[FieldViolation] | FieldViolation, message: str | None = None):
+        self.violations = [violations] if isinstance(violations, FieldViolation) else list(violations)
+        summary = "; ".join(f"{v.field}: {v.description}" for v in self.violations)
+        super().__init__(message or f"invalid request: {summary}")
+
+
+class NotFound(DomainError):
+    code = grpc.StatusCode.NOT_FOUND
+
+
+class AlreadyExists(DomainError):
+    code = grpc.StatusCode.ALREADY_EXISTS
+
+
+class FailedPrecondition(DomainError):
+    code = grpc.StatusCode.FAILED_PRECONDITION
+
+
+class PermissionDenied(DomainError):
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class Unauthenticated(DomainError):
+    code = grpc.StatusCode.UNAUTHENTICATED
+
+
+class Validator:
+    """Collects every field violation of a request before failing, so a caller fixes all of them at once."""
+
+    def __init__(self) -> None:
+        self.violations: list[FieldViolation] = []
+
+    def check(self, condition: bool, field: str, description: str) -> bool:
+        if not condition:
+            self.violations.append(FieldViolation(field, description))
+        return condition
+
+    def require(self, value: str, field: str, max_length: int | None = None) -> bool:
+        if not self.check(bool(value and value.strip()), field, "is required"):
+            return False
+        if max_length is not None:
+            return self.check(len(value) <= max_length, field, f"must be at most {max_length} characters")
+        return True
+
+    def raise_if_any(self) -> None:
+        if self.violations:
+            raise InvalidArgument(self.violations)

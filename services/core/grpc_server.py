@@ -1,0 +1,161 @@
+"""gRPC serving: the kernel interceptor (metrics, caller token, deadlines, error mapping), health, reflection."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import time
+from collections.abc import Callable
+from concurrent import futures
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import error_details_pb2, status_pb2
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from grpc_status import rpc_status
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from services.core.auth import reset_caller, set_caller, verify_token
+from services.core.errors import DomainError, InvalidArgument, Unauthenticated
+from services.core.ids import new_id
+from services.core.metrics import GRPC_HANDLED, GRPC_HANDLING_SECONDS, GRPC_STARTED
+
+log = logging.getLogger("crm.grpc")
+
+# Infrastructure services that answer without a caller token.
+PUBLIC_SERVICES = frozenset(
+    {"grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection", "grpc.reflection.v1.ServerReflection"}
+)
+
+# The incoming call's metadata and deadline, for code that calls peers on the caller's behalf.
+incoming_call: contextvars.ContextVar[grpc.ServicerContext | None] = contextvars.ContextVar(
+    "crm_incoming_call", default=None
+)
+
+
+def _split_method(full_method: str) -> tuple[str, str]:
+    _, service, method = full_method.split("/")
+    return service, method
+
+
+def _status_for(error: DomainError) -> grpc.Status:
+    details = []
+    if isinstance(error, InvalidArgument):
+        bad_request = error_details_pb2.BadRequest(
+            field_violations=[
+                error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+                for v in error.violations
+            ]
+        )
+        packed = any_pb2.Any()
+        packed.Pack(bad_request)
+        details.append(packed)
+    status = status_pb2.Status(code=error.code.value[0], message=error.message, details=details)
+    return rpc_status.to_status(status)
+
+
+class KernelInterceptor(grpc.ServerInterceptor):
+    """Every unary RPC: counts and times it, verifies the caller token, honours deadlines, maps errors."""
+
+    def __init__(self, token_key: str):
+        self.token_key = token_key
+
+    def intercept_service(self, continuation, handler_call_details):  # noqa: ANN001, ANN201
+        handler = continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        service, method = _split_method(handler_call_details.method)
+        behaviour = self._wrap(handler.unary_unary, service, method)
+        return grpc.unary_unary_rpc_method_handler(
+            behaviour,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+    def _wrap(self, behaviour: Callable, service: str, method: str) -> Callable:
+        public = service in PUBLIC_SERVICES
+
+        def wrapped(request, context: grpc.ServicerContext):  # noqa: ANN001, ANN202
+            GRPC_STARTED.labels("unary", service, method).inc()
+            started = time.perf_counter()
+            code = grpc.StatusCode.OK
+            call_token = incoming_call.set(context)
+            caller_token = None
+            try:
+                remaining = context.time_remaining()
+                if remaining is not None and remaining <= 0:
+                    code = grpc.StatusCode.DEADLINE_EXCEEDED
+                    context.abort(code, "deadline exceeded before the call was handled")
+                if not public:
+                    caller_token = set_caller(verify_token(self.token_key, _bearer_token(context)))
+                return behaviour(request, context)
+            except DomainError as error:
+                code = error.code
+                context.abort_with_status(_status_for(error))
+            except IntegrityError:
+                # A concurrent writer got there first (unique key): the client may retry and will see its row.
+                code = grpc.StatusCode.ABORTED
+                context.abort(code, "conflicting concurrent change; retry the call")
+            except OperationalError:
+                code = grpc.StatusCode.UNAVAILABLE
+                log.warning("database unavailable in %s/%s", service, method, exc_info=True)
+                context.abort(code, "database unavailable; retry later")
+            except Exception as error:
+                if _is_abort(error, context):
+                    code = context.code() or grpc.StatusCode.UNKNOWN
+                    raise
+                code = grpc.StatusCode.INTERNAL
+                reference = new_id()
+                log.exception("unhandled error in %s/%s (ref %s)", service, method, reference)
+                context.abort(code, f"internal error (ref {reference})")
+            finally:
+                if caller_token is not None:
+                    reset_caller(caller_token)
+                incoming_call.reset(call_token)
+                GRPC_HANDLED.labels("unary", service, method, code.name).inc()
+                GRPC_HANDLING_SECONDS.labels("unary", service, method).observe(time.perf_counter() - started)
+
+        return wrapped
+
+
+def _is_abort(error: Exception, context: grpc.ServicerContext) -> bool:
+    # context.abort() raises a plain Exception after setting the code on the context.
+    code = context.code()
+    return code is not None and code != grpc.StatusCode.OK and type(error) is Exception
+
+
+def _bearer_token(context: grpc.ServicerContext) -> str:
+    for key, value in context.invocation_metadata():
+        if key == "authorization":
+            scheme, _, token = value.partition(" ")
+            if scheme.lower() == "bearer" and token:
+                return token.strip()
+            raise Unauthenticated("authorization metadata must be 'Bearer <token>'")
+    raise Unauthenticated("no caller token: send metadata 'authorization: Bearer <token>'")
+
+
+def build_server(
+    *,
+    token_key: str,
+    servicers: list[tuple[Callable[[object, grpc.Server], None], object]],
+    service_names: list[str],
+    max_workers: int = 32,
+) -> tuple[grpc.Server, health.HealthServicer]:
+    """A gRPC server with the kernel interceptor, health (NOT_SERVING until told otherwise) and reflection."""
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
+        interceptors=[KernelInterceptor(token_key)],
+        options=[("grpc.so_reuseport", 0)],
+    )
+    for add_to_server, servicer in servicers:
+        add_to_server(servicer, server)
+    health_servicer = health.HealthServicer(experimental_non_blocking=True)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    for name in ["", *service_names]:
+        health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+    reflection.enable_server_reflection(
+        [*service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], server
+    )
+    return server, health_servicer
+

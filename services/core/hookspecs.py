@@ -1,0 +1,81 @@
+"""The whole plugin contract (R-PLUG-1). Partners implement these hooks in a pip package that declares
+
+    [project.entry-points.crm]
+    my_plugin = "my_package.my_module"
+
+and mark functions with `services.core.hookspecs.hookimpl` (or `pluggy.HookimplMarker("crm")`). Each tenant
+chooses, per hook, which registered plugin it uses and with which settings; a plugin that raises or times out
+is isolated: the built-in answers instead, `crm_plugin_errors_total` counts it and a log line names it.
+
+Arguments are plain Python values (dicts, lists, strings, numbers), never ORM objects, so a plugin cannot
+reach into a service's database. Results are the dataclasses below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+
+PROJECT = "crm"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@dataclass(frozen=True)
+class ScoreFactor:
+    name: str  # e.g. "behaviour_depth"
+    contribution: float  # points this factor added (may be negative)
+    detail: str = ""  # human-readable, e.g. "attended a demo"
+
+
+@dataclass(frozen=True)
+class LeadScore:
+    score: float  # 0..100
+    factors: Sequence[ScoreFactor] = field(default_factory=tuple)  # top factors, largest first
+
+
+@dataclass(frozen=True)
+class Comparison:
+    level: int  # 0 = disagree ... n = exact agreement; -1 = one side missing (no evidence either way)
+    similarity: float  # 0..1, for explanations
+
+
+@dataclass(frozen=True)
+class SendResult:
+    accepted: bool
+    provider_message_id: str = ""
+    error: str = ""
+
+
+@hookspec
+def crm_score_lead(
+    lead: Mapping[str, Any], behaviour: Sequence[Mapping[str, Any]], settings: Mapping[str, Any]
+) -> LeadScore:
+    """Score a lead 0-100 from its attributes and behaviour events (R-LEAD-5).
+
+    `lead` holds the lead's attributes (name, company, industry, region, size, channel, ...); `behaviour` its
+    behaviour events, newest first, each {"kind": "page_view" | "email_open" | ..., "at": ISO time, ...}.
+    """
+
+
+@hookspec
+def crm_segment(customer: Mapping[str, Any], settings: Mapping[str, Any]) -> Sequence[str]:
+    """Return the names of the segments a customer belongs to (R-MKT-1)."""
+
+
+@hookspec
+def crm_compare(field_name: str, left: str, right: str, settings: Mapping[str, Any]) -> Comparison:
+    """Compare one field of two records for identity matching (R-ID-2): the comparison level and similarity."""
+
+
+@hookspec
+def crm_send(channel: str, recipient: str, message: Mapping[str, Any], settings: Mapping[str, Any]) -> SendResult:
+    """Send one message through a channel (e-mail, SMS, push, ...) (R-MKT-2)."""
+
+
+@hookspec
+def crm_on_event(event_type: str, tenant_id: str, event: Mapping[str, Any], settings: Mapping[str, Any]) -> None:
+    """React to a platform event (every registered implementation is called; failures are isolated)."""

@@ -1,0 +1,149 @@
+"""Running services: one (`crm serve leads`) or all of them in one process (`crm up`).
+
+Start order: migrate (if asked), subscribe consumers, start the bus, open the gRPC ports (NOT_SERVING), start
+the outbox relays; a health loop then reports SERVING once the database and the bus answer, and NOT_SERVING
+again whenever they stop answering.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+
+from grpc_health.v1 import health_pb2
+
+from services.core.bus import Bus, create_bus
+from services.core.consumers import InboxDispatcher
+from services.core.db import Database
+from services.core.grpc_server import build_server
+from services.core.migrate import upgrade
+from services.core.outbox import OutboxRelay
+from services.core.plugins import PluginHost
+from services.core.service import ServiceContext, ServiceDefinition
+from services.core.settings import SERVICE_NAMES, Settings
+
+log = logging.getLogger("crm.runtime")
+
+SERVING = health_pb2.HealthCheckResponse.SERVING
+NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+def load_definition(name: str) -> ServiceDefinition:
+    if name not in SERVICE_NAMES:
+        raise ValueError(f"unknown service {name!r}; expected one of {', '.join(SERVICE_NAMES)}")
+    return importlib.import_module(f"services.{name}").SERVICE
+
+
+class ServiceRuntime:
+    def __init__(self, definition: ServiceDefinition, settings: Settings, bus: Bus, plugins: PluginHost, port: int):
+        self.definition = definition
+        self.database = Database(definition.name, settings.database_url_for(definition.name))
+        self.context = ServiceContext(definition.name, settings, self.database, plugins)
+        self.relay = OutboxRelay(self.database, bus, poll_seconds=settings.outbox_poll_seconds)
+        for consumer in definition.consumers:
+            bus.subscribe(
+                consumer.queue_for(definition.name),
+                consumer.routing_keys(),
+                InboxDispatcher(definition.name, consumer, self.database),
+            )
+        self.server, self.health = build_server(
+            token_key=settings.token_key,
+            servicers=[(definition.add_to_server, definition.make_servicer(self.context))],
+            service_names=[definition.grpc_service],
+        )
+        self.port = self.server.add_insecure_port(f"[::]:{port}")
+        self.serving = False
+
+    def start(self) -> None:
+        self.server.start()
+        self.relay.start()
+        log.info("%s listening on port %d", self.definition.name, self.port)
+
+    def set_serving(self, serving: bool) -> None:
+        if serving != self.serving:
+            status = SERVING if serving else NOT_SERVING
+            for name in ("", self.definition.grpc_service):
+                self.health.set(name, status)
+            self.serving = serving
+            log.info("%s is %s", self.definition.name, "SERVING" if serving else "NOT_SERVING")
+
+    def stop_serving(self, grace: float) -> None:
+        self.set_serving(False)
+        self.server.stop(grace).wait()
+
+    def close(self) -> None:
+        self.relay.stop()
+        self.database.dispose()
+
+
+class Platform:
+    """Some or all services sharing one process, one bus connection set and one plugin host."""
+
+    def __init__(self, settings: Settings, service_names: list[str], *, migrate: bool = False):
+        self.settings = settings
+        self.definitions = [load_definition(name) for name in service_names]
+        self.migrate = migrate
+        self.bus = create_bus(settings)
+        self.plugins = PluginHost()
+        self.runtimes: list[ServiceRuntime] = []
+        self._stopping = threading.Event()
+        self._health_thread = threading.Thread(target=self._health_loop, name="health", daemon=True)
+
+    def start(self) -> None:
+        for definition in self.definitions:
+            runtime = ServiceRuntime(
+                definition, self.settings, self.bus, self.plugins, self.settings.grpc_port_for(definition.name)
+            )
+            if self.migrate:
+                upgrade(definition, runtime.database)
+            self.runtimes.append(runtime)
+        self.bus.start()
+        for runtime in self.runtimes:
+            runtime.start()
+        self._health_thread.start()
+
+    def runtime(self, name: str) -> ServiceRuntime:
+        return next(r for r in self.runtimes if r.definition.name == name)
+
+    def _health_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.bus.check()
+                bus_ok = True
+            except Exception as exc:  # noqa: BLE001
+                log.warning("bus unreachable: %r", exc)
+                bus_ok = False
+            all_serving = True
+            for runtime in self.runtimes:
+                try:
+                    runtime.database.ping()
+                    db_ok = True
+                except Exception as exc:  # noqa: BLE001
+                    log.warning("%s database unreachable: %r", runtime.definition.name, exc)
+                    db_ok = False
+                runtime.set_serving(bus_ok and db_ok)
+                all_serving = all_serving and runtime.serving
+            # Probe fast until everything serves, then at a relaxed pace.
+            self._stopping.wait(5.0 if all_serving else 0.5)
+
+    def wait_until_serving(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.runtimes and all(r.serving for r in self.runtimes):
+                return True
+            time.sleep(0.05)
+        return False
+
+    def stop(self, grace: float = 5.0) -> None:
+        self._stopping.set()
+        for runtime in self.runtimes:
+            runtime.set_serving(False)
+        for runtime in self.runtimes:
+            runtime.stop_serving(grace)
+        # Consumers stop before the databases close, so no handler is cut off mid-transaction.
+        self.bus.stop()
+        for runtime in self.runtimes:
+            runtime.close()
+        self.plugins.close()

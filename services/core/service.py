@@ -1,0 +1,36 @@
+"""What a service declares about itself; the kernel does the rest (see services/leads/__init__.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+from sqlalchemy import MetaData
+
+from services.core.consumers import Consumer
+from services.core.db import Database
+from services.core.plugins import PluginHost
+from services.core.settings import Settings
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    """Handed to a service's servicer: everything it may use, nothing of other services."""
+
+    name: str
+    settings: Settings
+    database: Database
+    plugins: PluginHost
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str  # "leads": schema, queue prefix, CRM_LEADS_ADDR
+    grpc_service: str  # full proto name, e.g. "crm.leads.v1.LeadsService"
+    add_to_server: Callable[[object, grpc.Server], None]  # the generated add_<X>Servicer_to_server
+    make_servicer: Callable[[ServiceContext], object]
+    metadata: MetaData
+    migrations: Path  # this service's Alembic versions directory
+    consumers: list[Consumer] = field(default_factory=list)

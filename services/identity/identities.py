@@ -1,0 +1,143 @@
+"""Resolving source records to customer identities (R-ID-1) with exact keys, and stable ids (R-ID-5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prometheus_client import Counter
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from crm.common.v1.common_pb2 import RecordRef
+from crm.events.v1.identity_pb2 import IdentityResolved
+from services.core.auth import Caller
+from services.core.db import utcnow
+from services.core.errors import NotFound, Validator
+from services.core.events import emit
+from services.identity.models import Customer, CustomerSequence, IdentityKey, RecordLink
+from services.identity.normalize import email_key, phone_key
+
+RESOLUTIONS = Counter("crm_identity_resolutions", "Records resolved, by outcome.", ["outcome"])
+
+# Roles that may read any customer; others read the customers of records they own (R-SEC-2).
+SEE_ALL_ROLES = ("manager", "admin", "auditor", "marketing", "service_agent")
+# Key kinds in the order they decide a match: an e-mail is more specific than a shared office phone.
+KEY_PRIORITY = ("email", "phone")
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    service: str
+    kind: str
+    record_id: str
+    name: str = ""
+    company: str = ""
+    email: str = ""
+    phone: str = ""
+    owner_id: str = ""
+
+
+@dataclass(frozen=True)
+class Resolution:
+    customer_id: str
+    created: bool
+    matched_on: tuple[str, ...]
+
+
+def validate(record: SourceRecord) -> None:
+    check = Validator()
+    check.require(record.service, "record.service", max_length=40)
+    check.require(record.kind, "record.kind", max_length=40)
+    check.require(record.record_id, "record.id", max_length=64)
+    keys = identifying_keys(record)
+    check.check(bool(keys), "email", "a valid email or phone is required")
+    check.raise_if_any()
+
+
+def resolve(session: Session, *, tenant: str, record: SourceRecord) -> Resolution:
+    """Link `record` to the customer its keys identify, creating one if none does. Idempotent per record."""
+    validate(record)
+    link = session.scalar(
+        select(RecordLink).where(
+            RecordLink.service == record.service, RecordLink.kind == record.kind,
+            RecordLink.record_id == record.record_id,
+        )
+    )
+    if link is not None:
+        return Resolution(link.customer_id, False, ())
+
+    keys = identifying_keys(record)
+    found = {
+        key.kind: key.customer_id
+        for key in session.scalars(
+            select(IdentityKey).where(IdentityKey.kind.in_(keys), IdentityKey.value.in_(keys.values()))
+        )
+        if keys.get(key.kind) == key.value
+    }
+    matched_on = tuple(kind for kind in KEY_PRIORITY if kind in found)
+    if matched_on:
+        customer_id, created = found[matched_on[0]], False
+    else:
+        customer = Customer(
+            id=next_customer_id(session, tenant=tenant), tenant_id=tenant, name=record.name,
+            company=record.company, email=record.email, phone=record.phone,
+        )
+        session.add(customer)
+        customer_id, created = customer.id, True
+    for kind, value in keys.items():
+        if kind not in found:
+            # A value already pointing at another customer stays there: merging is the review queue's job.
+            session.add(IdentityKey(tenant_id=tenant, kind=kind, value=value, customer_id=customer_id))
+    session.add(
+        RecordLink(tenant_id=tenant, service=record.service, kind=record.kind, record_id=record.record_id,
+                   customer_id=customer_id, owner_id=record.owner_id)
+    )
+    session.flush()
+    emit(
+        session,
+        IdentityResolved(
+            record=RecordRef(service=record.service, kind=record.kind, id=record.record_id),
+            customer_id=customer_id, created=created, matched_on=list(matched_on),
+        ),
+        producer="identity",
+    )
+    RESOLUTIONS.labels("created" if created else "matched").inc()
+    return Resolution(customer_id, created, matched_on)
+
+
+def identifying_keys(record: SourceRecord) -> dict[str, str]:
+    keys = {"email": email_key(record.email), "phone": phone_key(record.phone)}
+    return {kind: value for kind, value in keys.items() if value}
+
+
+def next_customer_id(session: Session, *, tenant: str) -> str:
+    """C + UTC day + per-tenant daily sequence of at least three digits: C20240501001 (R-ID-5)."""
+    day = utcnow().strftime("%Y%m%d")
+    bump = (
+        update(CustomerSequence)
+        .where(CustomerSequence.day == day)
+        .values(last=CustomerSequence.last + 1)
+        .returning(CustomerSequence.last)
+    )
+    number = session.scalar(bump)
+    if number is None:
+        try:
+            with session.begin_nested():
+                session.add(CustomerSequence(tenant_id=tenant, day=day, last=1))
+            number = 1
+        except IntegrityError:  # another transaction started the day first
+            number = session.scalar(bump)
+    return f"C{day}{number:03d}"
+
+
+def get_customer(session: Session, *, caller: Caller, customer_id: str) -> tuple[Customer, list[RecordLink]]:
+    customer = session.get(Customer, customer_id) if customer_id else None
+    links = (
+        list(session.scalars(select(RecordLink).where(RecordLink.customer_id == customer_id).order_by(RecordLink.id)))
+        if customer is not None else []
+    )
+    readable = caller.has_any_role(*SEE_ALL_ROLES) or any(link.owner_id == caller.subject for link in links)
+    if customer is None or customer.tenant_id != session.info["crm_tenant"] or not readable:
+        raise NotFound(f"customer {customer_id!r} not found")
+    return customer, links

@@ -1,0 +1,106 @@
+"""Lead capture (R-LEAD-1, R-LEAD-4) and the link to the customer identity (R-ID-1)."""
+
+from __future__ import annotations
+
+import re
+
+from prometheus_client import Counter
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm.events.v1.leads_pb2 import LeadCreated
+from services.core.auth import Caller
+from services.core.errors import NotFound, Validator
+from services.core.events import emit
+from services.leads.models import Lead
+
+LEADS_CREATED = Counter("crm_leads_created", "Leads captured, by channel.", ["channel"])
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,30}$")
+
+# Roles that see every lead of their tenant; a sales rep sees the leads they own (R-SEC-2).
+SEE_ALL_ROLES = ("manager", "admin", "auditor", "marketing")
+CAPTURE_ROLES = ("sales", "manager", "admin", "marketing")
+
+
+def create_lead(
+    session: Session,
+    *,
+    tenant: str,
+    caller: Caller,
+    name: str,
+    channel: str,
+    company: str = "",
+    email: str = "",
+    phone: str = "",
+    owner_id: str = "",
+    request_id: str = "",
+) -> Lead:
+    caller.require_role(*CAPTURE_ROLES)
+    check = Validator()
+    check.require(name, "name", max_length=200)
+    check.require(channel, "channel", max_length=100)
+    check.check(len(company) <= 200, "company", "must be at most 200 characters")
+    check.check(bool(email.strip() or phone.strip()), "email", "email or phone is required")
+    if email:
+        check.check(len(email) <= 254 and bool(EMAIL.match(email.strip())), "email", "is not an e-mail address")
+    if phone:
+        check.check(bool(PHONE.match(phone.strip())), "phone", "is not a phone number")
+    check.check(len(request_id) <= 64, "request_id", "must be at most 64 characters")
+    check.raise_if_any()
+
+    if request_id:
+        existing = session.scalar(select(Lead).where(Lead.request_id == request_id))
+        if existing is not None:
+            return existing
+    if not owner_id and not caller.is_service and "sales" in caller.roles:
+        owner_id = caller.subject
+    lead = Lead(
+        tenant_id=tenant,
+        name=name.strip(),
+        company=company.strip(),
+        email=email.strip(),
+        phone=phone.strip(),
+        channel=channel.strip(),
+        owner_id=owner_id,
+        request_id=request_id or None,
+    )
+    session.add(lead)
+    session.flush()
+    emit(
+        session,
+        LeadCreated(
+            lead_id=lead.id,
+            name=lead.name,
+            company=lead.company,
+            email=lead.email,
+            phone=lead.phone,
+            channel=lead.channel,
+            owner_id=lead.owner_id,
+        ),
+        producer="leads",
+    )
+    LEADS_CREATED.labels(lead.channel).inc()
+    return lead
+
+
+def get_lead(session: Session, *, caller: Caller, lead_id: str) -> Lead:
+    lead = session.get(Lead, lead_id) if lead_id else None
+    # Another rep's lead is reported as absent: its existence is not the caller's business either.
+    if lead is None or lead.tenant_id != session.info["crm_tenant"] or not _may_read(caller, lead):
+        raise NotFound(f"lead {lead_id!r} not found")
+    return lead
+
+
+def _may_read(caller: Caller, lead: Lead) -> bool:
+    return caller.has_any_role(*SEE_ALL_ROLES) or (bool(lead.owner_id) and lead.owner_id == caller.subject)
+
+
+def link_customer(session: Session, *, lead_id: str, customer_id: str) -> bool:
+    """Store the identity the lead was resolved to; False when the lead is unknown here."""
+    lead = session.get(Lead, lead_id)
+    if lead is None or lead.tenant_id != session.info["crm_tenant"]:
+        return False
+    lead.customer_id = customer_id
+    return True
