@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
-
-REPO = Path(__file__).resolve().parents[2]
-CHART_DIR = REPO / "deploy" / "helm" / "crm"
-RELEASE = "crm"
-NAMESPACE = "crm-test"
+from chart_env import CHART_DIR, NAMESPACE, RELEASE
 
 
 @pytest.fixture(scope="session")

@@ -20,8 +20,20 @@ HISTOGRAMS = {"grpc_server_handling_seconds", "crm_consumer_lag_seconds"}
 ALLOWED_METRICS = COUNTERS_AND_GAUGES | {h + s for h in HISTOGRAMS for s in ("_bucket", "_sum", "_count")}
 
 _KEYWORDS = {
-    "by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless",
-    "bool", "offset", "inf", "nan", "atan2",
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "and",
+    "or",
+    "unless",
+    "bool",
+    "offset",
+    "inf",
+    "nan",
+    "atan2",
 }
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
 _MATCHERS = re.compile(r"\{[^{}]*\}")

@@ -8,7 +8,7 @@ import copy
 import helm_python
 import kubernetes_validate
 import pytest
-from conftest import CHART_DIR, NAMESPACE, RELEASE
+from chart_env import CHART_DIR, NAMESPACE, RELEASE
 
 GRPC_SERVICES = ["identity", "leads", "sales", "support", "marketing", "analytics"]
 COMPONENTS = [*GRPC_SERVICES, "gateway"]
@@ -35,7 +35,11 @@ FULL: dict = {
         "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "crm", "effect": "NoSchedule"}],
         "podAnnotations": {"example.com/scrape": "true"},
         "topologySpreadConstraints": [
-            {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "ScheduleAnyway"}
+            {
+                "maxSkew": 1,
+                "topologyKey": "topology.kubernetes.io/zone",
+                "whenUnsatisfiable": "ScheduleAnyway",
+            }
         ],
         "priorityClassName": "crm-high",
     },
@@ -50,7 +54,11 @@ FULL: dict = {
     },
     "networkPolicy": {"enabled": True},
     "prometheusRule": {"enabled": True, "labels": {"release": "kube-prometheus-stack"}},
-    "grafanaDashboard": {"enabled": True, "namespace": "monitoring", "annotations": {"grafana_folder": "CRM"}},
+    "grafanaDashboard": {
+        "enabled": True,
+        "namespace": "monitoring",
+        "annotations": {"grafana_folder": "CRM"},
+    },
 }
 MINIMAL: dict = {
     "services": {"analytics": {"enabled": False}},
@@ -99,7 +107,10 @@ def test_value_sets_pass_the_schema(chart, name):
         ({"services": {"leads": {"replicaCount": "three"}}}, "/services/leads/replicaCount"),
         ({"services": {"leads": {"bogus": True}}}, "bogus"),
         ({"services": {"billing": {"enabled": True}}}, "billing"),
-        ({"serviceDefaults": {"autoscaling": {"targetCPUUtilizationPercentage": 150}}}, "targetCPUUtilizationPercentage"),
+        (
+            {"serviceDefaults": {"autoscaling": {"targetCPUUtilizationPercentage": 150}}},
+            "targetCPUUtilizationPercentage",
+        ),
         ({"auth": {"tokenKey": "too-short"}}, "/auth/tokenKey"),
         ({"postgresql": {"sslmode": "sometimes"}}, "/postgresql/sslmode"),
         ({"rabbitmq": {"port": 0}}, "/rabbitmq/port"),
@@ -152,7 +163,9 @@ def test_manifests_validate_against_kubernetes_schemas(rendered, kube_version):
             kubernetes_validate.validate(manifest, kube_version, strict=True)
         except kubernetes_validate.ValidationError as exc:
             path = ".".join(str(p) for p in exc.path)
-            pytest.fail(f"{doc['kind']}/{doc['metadata']['name']} invalid for {kube_version}: {path}: {exc.message}")
+            pytest.fail(
+                f"{doc['kind']}/{doc['metadata']['name']} invalid for {kube_version}: {path}: {exc.message}"
+            )
         checked += 1
     assert checked > 10
 
@@ -163,7 +176,11 @@ def test_every_object_is_namespaced_and_labelled(rendered):
         meta = doc["metadata"]
         assert meta["labels"]["app.kubernetes.io/instance"] == RELEASE
         assert meta["labels"]["app.kubernetes.io/name"] == "crm"
-        expected_ns = "monitoring" if (name == "full" and doc["kind"] == "ConfigMap" and "dashboards" in meta["name"]) else NAMESPACE
+        expected_ns = (
+            "monitoring"
+            if (name == "full" and doc["kind"] == "ConfigMap" and "dashboards" in meta["name"])
+            else NAMESPACE
+        )
         assert meta["namespace"] == expected_ns
 
 
@@ -178,7 +195,11 @@ def test_no_duplicate_objects(rendered):
 
 def test_defaults_render_every_component(render):
     docs = render(DEFAULTS)
-    deployments, services, pdbs = by_kind(docs, "Deployment"), by_kind(docs, "Service"), by_kind(docs, "PodDisruptionBudget")
+    deployments, services, pdbs = (
+        by_kind(docs, "Deployment"),
+        by_kind(docs, "Service"),
+        by_kind(docs, "PodDisruptionBudget"),
+    )
     for component in COMPONENTS:
         name = component_name(component)
         assert name in deployments and name in services and name in pdbs, component
@@ -247,7 +268,9 @@ def test_migration_job_is_a_pre_install_and_pre_upgrade_hook(render):
     env_sources = container(job)["envFrom"]
     (hook_secret,) = [d for d in hooks(docs) if d["kind"] == "Secret"]
     assert env_sources == [{"secretRef": {"name": hook_secret["metadata"]["name"]}}]
-    assert int(hook_secret["metadata"]["annotations"]["helm.sh/hook-weight"]) < int(annotations["helm.sh/hook-weight"])
+    assert int(hook_secret["metadata"]["annotations"]["helm.sh/hook-weight"]) < int(
+        annotations["helm.sh/hook-weight"]
+    )
     assert "serviceAccountName" not in job["spec"]["template"]["spec"]
     data = hook_secret["stringData"]
     assert {"CRM_DATABASE_URL", "CRM_BUS_URL", "CRM_TOKEN_KEY", "CRM_LEADS_ADDR"} <= set(data)
@@ -291,13 +314,23 @@ def test_generated_token_key_is_long_enough(render):
 
 def test_existing_secrets_are_referenced_not_copied(render):
     docs = render(MINIMAL)
-    assert [d for d in docs if d["kind"] == "Secret" and "helm.sh/hook" not in d["metadata"].get("annotations", {})] == []
+    assert [
+        d
+        for d in docs
+        if d["kind"] == "Secret" and "helm.sh/hook" not in d["metadata"].get("annotations", {})
+    ] == []
     for deployment in by_kind(docs, "Deployment").values():
         c = container(deployment)
         assert c["envFrom"] == [{"configMapRef": {"name": RELEASE}}]
         env = {e["name"]: e for e in c["env"]}
-        assert env["CRM_POSTGRESQL_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "crm-pg", "key": "pg-password"}
-        assert env["CRM_RABBITMQ_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "crm-mq", "key": "password"}
+        assert env["CRM_POSTGRESQL_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+            "name": "crm-pg",
+            "key": "pg-password",
+        }
+        assert env["CRM_RABBITMQ_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+            "name": "crm-mq",
+            "key": "password",
+        }
         assert env["CRM_TOKEN_KEY"]["valueFrom"]["secretKeyRef"] == {"name": "crm-auth", "key": "token-key"}
         names = [e["name"] for e in c["env"]]
         # $(VAR) only expands variables defined earlier in the list.
@@ -334,7 +367,10 @@ def test_per_service_overrides_merge_with_defaults(render):
     gateway = deployments[component_name("gateway")]
     assert container(gateway)["image"] == "registry.example.com/crm-platform/crm:gw-9"
     assert {"name": "GUNICORN_WORKERS", "value": "4"} in container(gateway)["env"]
-    assert container(deployments[component_name("sales")])["image"] == "registry.example.com/crm-platform/crm:1.2.3"
+    assert (
+        container(deployments[component_name("sales")])["image"]
+        == "registry.example.com/crm-platform/crm:1.2.3"
+    )
     pod = gateway["spec"]["template"]
     assert pod["metadata"]["annotations"]["example.com/scrape"] == "true"
     assert pod["spec"]["nodeSelector"] == {"kubernetes.io/os": "linux"}
@@ -346,7 +382,12 @@ def test_per_service_overrides_merge_with_defaults(render):
 
 
 def test_disabling_a_default_per_service(render):
-    docs = render({"serviceDefaults": {"autoscaling": {"enabled": True}}, "services": {"sales": {"autoscaling": {"enabled": False}, "pdb": {"enabled": False}}}})
+    docs = render(
+        {
+            "serviceDefaults": {"autoscaling": {"enabled": True}},
+            "services": {"sales": {"autoscaling": {"enabled": False}, "pdb": {"enabled": False}}},
+        }
+    )
     assert component_name("sales") not in by_kind(docs, "HorizontalPodAutoscaler")
     assert component_name("sales") not in by_kind(docs, "PodDisruptionBudget")
     assert by_kind(docs, "Deployment")[component_name("sales")]["spec"]["replicas"] == 2
@@ -363,8 +404,11 @@ def test_selectors_match_pod_labels(rendered):
             selector = selector.get("matchLabels", selector)
             pod_labels = deployments[name]["spec"]["template"]["metadata"]["labels"]
             assert selector.items() <= pod_labels.items(), (kind, name)
-    for name, d in deployments.items():
-        assert d["spec"]["selector"]["matchLabels"].items() <= d["spec"]["template"]["metadata"]["labels"].items()
+    for d in deployments.values():
+        assert (
+            d["spec"]["selector"]["matchLabels"].items()
+            <= d["spec"]["template"]["metadata"]["labels"].items()
+        )
 
 
 def test_config_change_rolls_the_pods(render):
@@ -412,7 +456,9 @@ def test_service_monitors(render):
         assert sm["metadata"]["labels"]["release"] == "kube-prometheus-stack"
         spec = sm["spec"]
         assert spec["namespaceSelector"] == {"matchNames": [NAMESPACE]}
-        assert spec["selector"]["matchLabels"]["app.kubernetes.io/component"] == name.removeprefix(f"{RELEASE}-")
+        assert spec["selector"]["matchLabels"]["app.kubernetes.io/component"] == name.removeprefix(
+            f"{RELEASE}-"
+        )
         (endpoint,) = spec["endpoints"]
         assert endpoint == {"port": "metrics", "path": "/metrics", "interval": "30s", "scrapeTimeout": "10s"}
 
