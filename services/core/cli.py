@@ -207,3 +207,7 @@ def dlq_replay(queues: tuple[str, ...], message_ids: tuple[str, ...]) -> None:
     for queue in queues or _consumer_queues():
         count = bus.replay_dead_letters(queue, list(message_ids) or None)
         click.echo(f"{queue}: replayed {count}")
+
+
+if __name__ == "__main__":
+    main()

@@ -58,7 +58,10 @@ class Settings:
         return f"sqlite:///{self.data_dir / (service + '.db')}"
 
     def grpc_port_for(self, service: str) -> int:
-        return self.grpc_port if self.grpc_port is not None else DEFAULT_GRPC_PORTS[service]
+        """CRM_GRPC_PORT when set (one service per process); else the port of CRM_<SERVICE>_ADDR (`crm up`)."""
+        if self.grpc_port is not None:
+            return self.grpc_port
+        return int(self.peer_addrs[service].rsplit(":", 1)[1])
 
     def addr_of(self, service: str) -> str:
         return self.peer_addrs[service]
@@ -105,9 +108,14 @@ def load_settings() -> Settings:
     if database_url and database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
     grpc_port = _env("CRM_GRPC_PORT")
-    peer_addrs = {
-        name: _env(f"CRM_{name.upper()}_ADDR", f"127.0.0.1:{DEFAULT_GRPC_PORTS[name]}") for name in SERVICE_NAMES
-    }
+    peer_addrs = {}
+    for name in SERVICE_NAMES:
+        variable = f"CRM_{name.upper()}_ADDR"
+        address = _env(variable, f"127.0.0.1:{DEFAULT_GRPC_PORTS[name]}")
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit():
+            raise SettingsError(variable, f"must be host:port, got {address!r}")
+        peer_addrs[name] = address
     return Settings(
         data_dir=data_dir,
         database_url=database_url,

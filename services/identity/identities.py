@@ -132,7 +132,7 @@ def next_customer_id(session: Session, *, tenant: str) -> str:
 
 
 def get_customer(session: Session, *, caller: Caller, customer_id: str) -> tuple[Customer, list[RecordLink]]:
-    customer = session.get(Customer, customer_id) if customer_id else None
+    customer = session.get(Customer, (session.info["crm_tenant"], customer_id)) if customer_id else None
     links = (
         list(session.scalars(select(RecordLink).where(RecordLink.customer_id == customer_id).order_by(RecordLink.id)))
         if customer is not None else []

@@ -19,6 +19,8 @@ class Customer(TenantScoped, Base):
 
     __tablename__ = "customer"
 
+    # Ids are sequences per tenant, so the tenant is part of the key.
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     # Stable human-readable id, "C" + day + sequence: C20240501001 (R-ID-5).
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")

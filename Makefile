@@ -1,0 +1,52 @@
+# Every target sets up what it needs: a fresh clone runs `make run` or `make test` directly.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+BUF := .tools/node_modules/.bin/buf
+PLUGINS := $(wildcard plugins/*/pyproject.toml)
+
+.PHONY: install proto run test test-unit test-integration lint bench chart clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml $(PLUGINS)
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]' $(foreach p,$(PLUGINS),-e $(dir $(p)))
+	touch $@
+
+$(BUF):
+	npm install --silent --no-audit --no-fund --prefix .tools @bufbuild/buf@1
+
+proto: install
+	$(PY) protos/generate.py
+
+run: install
+	$(VENV)/bin/crm up
+
+# System services and tools the suite talks to (PostgreSQL, RabbitMQ, promtool): started or installed if absent.
+test: install $(BUF)
+	bash .ci/ensure-deps
+	$(PY) -m pytest -q
+
+test-unit: install
+	$(PY) -m pytest -q tests/unit
+
+test-integration: install
+	bash .ci/ensure-deps
+	$(PY) -m pytest -q tests/integration
+
+lint: install $(BUF)
+	$(VENV)/bin/ruff check .
+	$(BUF) lint
+
+bench: install
+	bash .ci/ensure-deps
+	$(PY) bench/intake.py
+
+chart: install
+	$(PY) -m pytest -q tests/deploy
+
+clean:
+	rm -rf $(VENV) .tools .crm-data .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Example CRM plugin package."""

@@ -1,0 +1,248 @@
+"""Transactional outbox relay and idempotent inbox, wired through the real in-process bus."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from crm.common.v1.common_pb2 import RecordRef
+from crm.events.v1.identity_pb2 import IdentityResolved
+from crm.events.v1.leads_pb2 import LeadCreated
+from services.core.bus import RetryPolicy
+from services.core.bus.memory import MemoryBus
+from services.core.consumers import Consumer, InboxDispatcher
+from services.core.events import emit, parse_envelope
+from services.core.kernel_models import InboxRecord, OutboxMessage
+from services.core.outbox import OutboxRelay
+from services.leads.models import Lead
+from tests.unit.conftest import sample, wait_for
+
+
+class Received:
+    """An event handler that records what it applied (tenant, payload, envelope)."""
+
+    def __init__(self):
+        self.events: list[tuple[str, LeadCreated, object]] = []
+        self.arrived = threading.Event()
+
+    def __call__(self, session, event, *, envelope, tenant):
+        self.events.append((tenant, event, envelope))
+        self.arrived.set()
+
+
+class FlakyBus(MemoryBus):
+    """Fault injection: the broker refuses the first `failures` publishes."""
+
+    def __init__(self, policy, failures: int = 1):
+        super().__init__(policy)
+        self.failures = failures
+        self.attempts = 0
+
+    def publish(self, messages):
+        self.attempts += 1
+        if self.attempts <= self.failures:
+            raise ConnectionError("broker unreachable")
+        super().publish(messages)
+
+
+def _outbox_count(database) -> int:
+    with database.kernel_session() as session:
+        return session.scalar(select(func.count()).select_from(OutboxMessage))
+
+
+@pytest.fixture
+def wiring(leads_db, identity_db):
+    """leads publishes through its outbox; identity consumes lead.created with an InboxDispatcher."""
+    started = []
+
+    def _wire(bus=None, poll_seconds: float = 30.0):
+        bus = bus or MemoryBus(RetryPolicy((0.01,)))
+        received = Received()
+        consumer = Consumer("intake", {LeadCreated: received})
+        bus.subscribe(consumer.queue_for("identity"), consumer.routing_keys(),
+                      InboxDispatcher("identity", consumer, identity_db))
+        bus.start()
+        relay = OutboxRelay(leads_db, bus, poll_seconds=poll_seconds)
+        relay.start()
+        started.append((relay, bus))
+        return relay, bus, received
+
+    yield _wire
+    for relay, bus in started:
+        relay.stop()
+        bus.stop()
+
+
+def test_committed_events_are_published_at_once_and_removed(leads_db, wiring):
+    relay, _bus, received = wiring(poll_seconds=30.0)
+    published_before = sample("crm_outbox_published_total", service="leads")
+
+    committed = time.monotonic()
+    with leads_db.session("t1") as session:
+        emitted = emit(session, LeadCreated(lead_id="L1", name="Ann"), producer="leads")
+
+    # The relay polls every 30 s: only the after-commit wake-up can deliver this fast.
+    assert received.arrived.wait(5)
+    assert time.monotonic() - committed < 1.0
+    [(tenant, payload, envelope)] = received.events
+    assert tenant == "t1"
+    assert payload == LeadCreated(lead_id="L1", name="Ann")
+    assert envelope.id == emitted.id
+    wait_for(lambda: _outbox_count(leads_db) == 0)
+    assert sample("crm_outbox_published_total", service="leads") == published_before + 1
+
+
+def test_rolled_back_transaction_publishes_nothing(leads_db, wiring):
+    _relay, _bus, received = wiring()
+
+    with pytest.raises(RuntimeError), leads_db.session("t1") as session:
+        session.add(Lead(name="ghost", channel="web", email="g@example.com"))
+        emit(session, LeadCreated(lead_id="ghost"), producer="leads")
+        raise RuntimeError("validation failed late")
+    with leads_db.session("t1") as session:
+        emit(session, LeadCreated(lead_id="real"), producer="leads")
+
+    wait_for(lambda: received.events)
+    time.sleep(0.1)
+    assert [payload.lead_id for _, payload, _ in received.events] == ["real"]
+
+
+def test_events_are_published_in_order(leads_db, wiring):
+    _relay, _bus, received = wiring()
+    with leads_db.session("t1") as session:
+        for number in range(5):
+            emit(session, LeadCreated(lead_id=f"L{number}"), producer="leads")
+    with leads_db.session("t2") as session:
+        emit(session, LeadCreated(lead_id="L5"), producer="leads")
+
+    wait_for(lambda: len(received.events) == 6)
+    assert [payload.lead_id for _, payload, _ in received.events] == [f"L{n}" for n in range(6)]
+    assert [tenant for tenant, _, _ in received.events] == ["t1"] * 5 + ["t2"]
+
+
+def test_relay_survives_a_publish_failure(leads_db, wiring):
+    bus = FlakyBus(RetryPolicy((0.01,)), failures=1)
+    _relay, _bus, received = wiring(bus=bus, poll_seconds=30.0)
+
+    with leads_db.session("t1") as session:
+        emit(session, LeadCreated(lead_id="L1"), producer="leads")
+
+    # The first publish fails; the relay backs off briefly and tries again without waiting for a poll.
+    assert received.arrived.wait(5)
+    assert bus.attempts == 2
+    assert [payload.lead_id for _, payload, _ in received.events] == ["L1"]
+    wait_for(lambda: _outbox_count(leads_db) == 0)
+
+    with leads_db.session("t1") as session:
+        emit(session, LeadCreated(lead_id="L2"), producer="leads")
+    wait_for(lambda: len(received.events) == 2)
+
+
+def test_failed_publish_keeps_the_rows(leads_db):
+    bus = FlakyBus(RetryPolicy((0.01,)), failures=1)
+    bus.start()
+    relay = OutboxRelay(leads_db, bus)
+    with leads_db.session("t1") as session:
+        emit(session, LeadCreated(lead_id="L1"), producer="leads")
+    try:
+        with pytest.raises(ConnectionError):
+            relay.relay_batch()
+        assert _outbox_count(leads_db) == 1
+        assert relay.relay_batch() == 1
+        assert _outbox_count(leads_db) == 0
+        assert relay.relay_batch() == 0
+    finally:
+        bus.stop()
+
+
+def _body(tenant="t1", lead_id="L1") -> tuple[bytes, str]:
+    from services.core.events import new_envelope
+
+    envelope = new_envelope(LeadCreated(lead_id=lead_id), tenant_id=tenant, producer="leads")
+    return envelope.SerializeToString(), envelope.id
+
+
+def test_inbox_applies_an_event_once(identity_db):
+    received = Received()
+    dispatcher = InboxDispatcher("identity", Consumer("intake", {LeadCreated: received}), identity_db)
+    body, event_id = _body()
+
+    assert dispatcher(body) == "lead.created"
+    assert dispatcher(body) == ""  # redelivery: a duplicate
+    assert len(received.events) == 1
+    with identity_db.kernel_session() as session:
+        [record] = session.scalars(select(InboxRecord)).all()
+    assert (record.consumer, record.event_id) == ("identity.intake", event_id)
+
+
+def test_inbox_is_per_consumer(identity_db):
+    first, second = Received(), Received()
+    a = InboxDispatcher("identity", Consumer("intake", {LeadCreated: first}), identity_db)
+    b = InboxDispatcher("identity", Consumer("audit", {LeadCreated: second}), identity_db)
+    body, _ = _body()
+    assert a(body) == b(body) == "lead.created"
+    assert len(first.events) == len(second.events) == 1
+
+
+def test_failed_handler_records_nothing_so_the_retry_applies(identity_db):
+    calls = []
+
+    def handler(session, event, *, envelope, tenant):
+        calls.append(event.lead_id)
+        if len(calls) == 1:
+            raise RuntimeError("first try fails")
+
+    dispatcher = InboxDispatcher("identity", Consumer("intake", {LeadCreated: handler}), identity_db)
+    body, _ = _body()
+
+    with pytest.raises(RuntimeError):
+        dispatcher(body)
+    with identity_db.kernel_session() as session:
+        assert session.scalars(select(InboxRecord)).all() == []  # rolled back with the failed effect
+    assert dispatcher(body) == "lead.created"
+    assert dispatcher(body) == ""
+    assert calls == ["L1", "L1"]
+
+
+def test_handler_runs_as_a_service_caller_of_the_event_tenant_and_its_emits_are_caused_by_the_event(identity_db):
+    from services.core.auth import current_caller
+
+    seen = {}
+
+    def handler(session, event, *, envelope, tenant):
+        seen["caller"] = current_caller()
+        seen["emitted"] = emit(
+            session, IdentityResolved(record=RecordRef(service="leads", kind="lead", id=event.lead_id)),
+            producer="identity",
+        )
+
+    dispatcher = InboxDispatcher("identity", Consumer("intake", {LeadCreated: handler}), identity_db)
+    body, event_id = _body(tenant="t9")
+    dispatcher(body)
+
+    caller = seen["caller"]
+    assert (caller.tenant_id, caller.subject, caller.is_service) == ("t9", "identity", True)
+    emitted = seen["emitted"]
+    incoming = parse_envelope(body)
+    assert emitted.tenant_id == "t9"
+    assert emitted.causation_id == event_id
+    assert emitted.correlation_id == incoming.correlation_id == event_id
+    with identity_db.kernel_session() as session:
+        assert session.scalar(select(OutboxMessage.tenant_id)) == "t9"
+
+
+def test_event_bound_but_not_handled_is_acknowledged(identity_db):
+    dispatcher = InboxDispatcher("identity", Consumer("intake", {IdentityResolved: Received()}), identity_db)
+    body, _ = _body()
+    assert dispatcher(body) == "lead.created"
+    with identity_db.kernel_session() as session:
+        assert session.scalars(select(InboxRecord)).all() == []
+
+
+def test_consumer_names_its_queue_and_bindings():
+    consumer = Consumer("intake", {LeadCreated: Received(), IdentityResolved: Received()})
+    assert consumer.queue_for("identity") == "identity.intake"
+    assert consumer.routing_keys() == ["lead.created", "identity.resolved"]

@@ -1,0 +1,120 @@
+"""Fixtures shared by the service unit tests: callers, the outbox, and an in-process gRPC server.
+
+`grpc_service(name)` works for every service; `migrated_database(name)` comes from tests/unit/conftest.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import grpc
+import pytest
+from crm.events.v1.envelope_pb2 import Envelope
+from google.protobuf.message import Message
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+from sqlalchemy import select
+
+from services.core.auth import Caller, mint_token
+from services.core.db import Database
+from services.core.events import unpack
+from services.core.grpc_server import build_server
+from services.core.kernel_models import OutboxMessage
+from services.core.plugins import PluginHost
+from services.core.runtime import load_definition
+from services.core.service import ServiceContext
+from services.core.settings import Settings
+
+TOKEN_KEY = "unit-test-token-key-of-at-least-32-characters"
+
+
+def make_caller(*roles: str, tenant: str = "t1", subject: str = "u1", kind: str = "user") -> Caller:
+    return Caller(tenant_id=tenant, subject=subject, kind=kind, roles=frozenset(roles))
+
+
+@pytest.fixture
+def caller() -> Callable[..., Caller]:
+    """caller("sales", tenant="t1", subject="u1") -> a user Caller with those roles."""
+    return make_caller
+
+
+@pytest.fixture
+def outbox_events() -> Callable[[Database, type[Message]], list[tuple[str, Message]]]:
+    """outbox_events(database, PayloadClass) -> [(tenant_id, payload)] waiting in crm_outbox, oldest first."""
+
+    def _read(database: Database, payload_cls: type[Message]) -> list[tuple[str, Message]]:
+        with database.kernel_session() as session:
+            rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+            events = []
+            for row in rows:
+                envelope = Envelope.FromString(row.body)
+                assert envelope.type == row.event_type
+                if envelope.payload.Is(payload_cls.DESCRIPTOR):
+                    events.append((envelope.tenant_id, unpack(envelope, payload_cls)))
+            return events
+
+    return _read
+
+
+@dataclass
+class RunningService:
+    """A service's servicer behind the kernel interceptor on a local port, with its database."""
+
+    database: Database
+    channel: grpc.Channel
+
+    @staticmethod
+    def metadata(*roles: str, tenant: str = "t1", subject: str = "u1", kind: str = "user") -> list[tuple[str, str]]:
+        token = mint_token(TOKEN_KEY, tenant_id=tenant, subject=subject, kind=kind, roles=roles)
+        return [("authorization", f"Bearer {token}")]
+
+    @staticmethod
+    def violations(error: grpc.RpcError) -> dict[str, str]:
+        """The google.rpc.BadRequest field violations of a failed call: {field: description}."""
+        status = rpc_status.from_call(error)
+        found: dict[str, str] = {}
+        for detail in status.details if status is not None else []:
+            bad_request = error_details_pb2.BadRequest()
+            if detail.Unpack(bad_request):
+                found.update({v.field: v.description for v in bad_request.field_violations})
+        return found
+
+
+@pytest.fixture
+def grpc_service(tmp_path, migrated_database) -> Iterator[Callable[[str], RunningService]]:
+    """grpc_service(name) -> RunningService; create the stub with `XServiceStub(service.channel)`."""
+    started: list[tuple[grpc.Server, grpc.Channel, PluginHost]] = []
+
+    def _start(name: str) -> RunningService:
+        definition = load_definition(name)
+        database = migrated_database(name)
+        settings = Settings(
+            data_dir=tmp_path,
+            database_url=database.url,
+            bus_url="memory://",
+            token_key=TOKEN_KEY,
+            grpc_port=0,
+            metrics_port=0,
+            http_port=0,
+            log_level="INFO",
+        )
+        plugins = PluginHost(load_entry_points=False)
+        servicer = definition.make_servicer(ServiceContext(name, settings, database, plugins))
+        server, _health = build_server(
+            token_key=TOKEN_KEY,
+            servicers=[(definition.add_to_server, servicer)],
+            service_names=[definition.grpc_service],
+            max_workers=4,
+        )
+        port = server.add_insecure_port("127.0.0.1:0")
+        server.start()
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        started.append((server, channel, plugins))
+        return RunningService(database=database, channel=channel)
+
+    yield _start
+    for server, channel, plugins in started:
+        channel.close()
+        server.stop(None)
+        plugins.close()
