@@ -39,7 +39,8 @@ def raw_commit_rate(dsn: str, seconds: float) -> float:
         count, deadline = 0, time.perf_counter() + seconds
         started = time.perf_counter()
         while time.perf_counter() < deadline:
-            connection.execute("INSERT INTO bench_raw (id, tenant_id, name, email, channel) VALUES (%s,%s,%s,%s,%s)",
+            connection.execute("INSERT INTO bench_raw (id, tenant_id, name, email, channel)"
+                               " VALUES (%s, %s, %s, %s, %s)",
                                (str(uuid.uuid4()), "bench", "Raw", "raw@bench.test", "Bench"))
             connection.commit()
             count += 1
@@ -88,7 +89,9 @@ def resolution_latency(cluster: Cluster, dsn: str, seconds: float, rate: float) 
         connection.execute("""
             CREATE OR REPLACE FUNCTION leads.bench_notify() RETURNS trigger AS $$
             BEGIN
-              IF NEW.customer_id <> '' AND OLD.customer_id = '' THEN PERFORM pg_notify('bench_resolved', NEW.id); END IF;
+              IF NEW.customer_id <> '' AND OLD.customer_id = '' THEN
+                PERFORM pg_notify('bench_resolved', NEW.id);
+              END IF;
               RETURN NEW;
             END $$ LANGUAGE plpgsql;
             DROP TRIGGER IF EXISTS bench_resolved ON leads.lead;

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from crm.analytics.v1 import analytics_pb2_grpc
-
 from services.analytics.api import AnalyticsApi
 from services.analytics.events import CONSUMERS
 from services.analytics.models import Base

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from crm.analytics.v1 import analytics_pb2, analytics_pb2_grpc
 from crm.common.v1.common_pb2 import Date
-
 from services.analytics import intake
 from services.core.auth import current_caller
 from services.core.service import ServiceContext

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from crm.events.v1.envelope_pb2 import Envelope
-from crm.events.v1.leads_pb2 import LeadCreated
 from sqlalchemy.orm import Session
 
+from crm.events.v1.envelope_pb2 import Envelope
+from crm.events.v1.leads_pb2 import LeadCreated
 from services.analytics import intake
 from services.core.consumers import Consumer
 

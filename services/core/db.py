@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, String, create_engine, event, text
+from sqlalchemy import DateTime, String, TypeDecorator, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import (
     Mapped,
@@ -38,25 +38,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class UTCDateTime(DateTime):
-    """Timezone-aware timestamps on every backend (SQLite drops the zone, so it is restored on read)."""
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware timestamps on every backend (SQLite drops the zone, so UTC is restored on read)."""
 
+    impl = DateTime(timezone=True)
     cache_ok = True
 
-    def __init__(self) -> None:
-        super().__init__(timezone=True)
-
-    def result_processor(self, dialect, coltype):  # noqa: ANN001
-        parent = super().result_processor(dialect, coltype)
-
-        def process(value):  # noqa: ANN001
-            if parent is not None:
-                value = parent(value)
-            if isinstance(value, datetime) and value.tzinfo is None:
-                value = value.replace(tzinfo=UTC)
-            return value
-
-        return process
+    def process_result_value(self, value, dialect):  # noqa: ANN001, ANN201
+        if isinstance(value, datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 class TenantScoped:
@@ -71,18 +62,42 @@ class TenantScopeError(RuntimeError):
 
 @event.listens_for(Session, "do_orm_execute")
 def _scope_queries_to_tenant(state: ORMExecuteState) -> None:
-    if not (state.is_select or state.is_update or state.is_delete):
-        return
     tenant = state.session.info.get(TENANT)
     if tenant is ALL_TENANTS:
         return
+    scoped = [m.class_ for m in state.all_mappers if _is_tenant_scoped(m.class_)]
     if tenant is None:
-        if any(_is_tenant_scoped(m.class_) for m in state.all_mappers):
-            raise TenantScopeError("tenant data queried from a session that has no tenant")
+        if scoped:
+            raise TenantScopeError("tenant data touched from a session that has no tenant")
         return
-    state.statement = state.statement.options(
-        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant, include_aliases=True)
-    )
+    if state.is_insert:
+        if scoped:
+            _check_inserted_tenant(state, tenant)
+    elif state.is_update and state.is_executemany:
+        # "UPDATE by primary key" with a list of rows: loader criteria do not apply to it, so filter explicitly.
+        if scoped:
+            state.statement = state.statement.where(scoped[0].tenant_id == tenant).execution_options(
+                synchronize_session=None
+            )
+    elif state.is_select or state.is_update or state.is_delete:
+        # Applied even when no mapper is visible (e.g. select(func.count()).select_from(Model)).
+        state.statement = state.statement.options(
+            with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant, include_aliases=True)
+        )
+
+
+def _check_inserted_tenant(state: ORMExecuteState, tenant: str) -> None:
+    """ORM INSERT statements skip the flush hook: fill in the session's tenant, refuse any other."""
+    rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
+    for row in rows:
+        if isinstance(row, dict):
+            if row.get("tenant_id") is None:
+                row["tenant_id"] = tenant
+            elif row["tenant_id"] != tenant:
+                raise PermissionDenied("record belongs to another tenant")
+    inline = state.statement.compile().params.get("tenant_id")
+    if inline is not None and inline != tenant:
+        raise PermissionDenied("record belongs to another tenant")
 
 
 @event.listens_for(Session, "before_flush")

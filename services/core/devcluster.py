@@ -81,7 +81,8 @@ class Cluster:
                 if process.poll() is not None:
                     raise AssertionError(f"{name} exited with {process.returncode}:\n{self.log(name)}")
                 try:
-                    if stub.Check(health_pb2.HealthCheckRequest(), timeout=1).status == health_pb2.HealthCheckResponse.SERVING:
+                    reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                    if reply.status == health_pb2.HealthCheckResponse.SERVING:
                         return
                 except grpc.RpcError:
                     pass

@@ -33,10 +33,11 @@ def alembic_config(definition: ServiceDefinition) -> Config:
 
 def upgrade(definition: ServiceDefinition, database: Database) -> None:
     config = alembic_config(definition)
+    lock_name = f"crm-migrate-{definition.name}"
     with database.engine.connect() as connection:
         if database.is_postgresql:
             # Several replicas may start at once: one migrates, the others wait and then find nothing to do.
-            connection.execute(text("SELECT pg_advisory_lock(hashtext(:name))"), {"name": f"crm-migrate-{definition.name}"})
+            connection.execute(text("SELECT pg_advisory_lock(hashtext(:name))"), {"name": lock_name})
             connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{definition.name}"'))
             connection.commit()
         try:
@@ -45,7 +46,7 @@ def upgrade(definition: ServiceDefinition, database: Database) -> None:
             connection.commit()
         finally:
             if database.is_postgresql:
-                connection.execute(text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": f"crm-migrate-{definition.name}"})
+                connection.execute(text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": lock_name})
                 connection.commit()
 
 

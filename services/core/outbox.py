@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from sqlalchemy import delete, func, select
 
@@ -21,6 +22,7 @@ from services.core.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
 log = logging.getLogger("crm.outbox")
 
 BATCH_SIZE = 500
+BACKLOG_REFRESH_SECONDS = 1.0  # the count(*) behind the gauge is not free: not after every commit
 FAILURE_BACKOFF_SECONDS = (0.1, 0.5, 1.0, 2.0, 5.0)
 
 
@@ -32,6 +34,7 @@ class OutboxRelay:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"outbox-{database.service}", daemon=True)
+        self._backlog_recorded_at = 0.0
         database.on_outbox_commit(self._wake.set)
 
     def start(self) -> None:
@@ -76,6 +79,9 @@ class OutboxRelay:
         return len(rows)
 
     def _record_backlog(self) -> None:
+        if time.monotonic() - self._backlog_recorded_at < BACKLOG_REFRESH_SECONDS:
+            return
+        self._backlog_recorded_at = time.monotonic()
         with self.database.kernel_session() as session:
             OUTBOX_BACKLOG.labels(self.database.service).set(
                 session.scalar(select(func.count()).select_from(OutboxMessage))

@@ -36,6 +36,13 @@ def _env_int(name: str, default: int) -> int:
         raise SettingsError(name, f"must be an integer, got {raw!r}") from None
 
 
+def _env_port(name: str, default: int) -> int:
+    port = _env_int(name, default)
+    if not 0 <= port <= 65535:
+        raise SettingsError(name, f"must be a port number 0..65535, got {port}")
+    return port
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -49,6 +56,7 @@ class Settings:
     peer_addrs: dict[str, str] = field(default_factory=dict)
     outbox_poll_seconds: float = 1.0
     consumer_prefetch: int = 64
+    consumer_concurrency: int = 4
     # Back-off before each retry of a failed event; after the last one the event goes to the dead-letter queue.
     retry_delays_seconds: tuple[float, ...] = (1.0, 5.0, 30.0)
 
@@ -121,12 +129,13 @@ def load_settings() -> Settings:
         database_url=database_url,
         bus_url=bus_url,
         token_key=_token_key(data_dir, bus_url),
-        grpc_port=_env_int("CRM_GRPC_PORT", 0) if grpc_port else None,
-        metrics_port=_env_int("CRM_METRICS_PORT", 9464),
-        http_port=_env_int("CRM_HTTP_PORT", 8080),
+        grpc_port=_env_port("CRM_GRPC_PORT", 0) if grpc_port else None,
+        metrics_port=_env_port("CRM_METRICS_PORT", 9464),
+        http_port=_env_port("CRM_HTTP_PORT", 8080),
         log_level=_env("CRM_LOG_LEVEL", "INFO").upper(),
         peer_addrs=peer_addrs,
         outbox_poll_seconds=float(_env_int("CRM_OUTBOX_POLL_MS", 1000)) / 1000,
         consumer_prefetch=_env_int("CRM_CONSUMER_PREFETCH", 64),
+        consumer_concurrency=_env_int("CRM_CONSUMER_CONCURRENCY", 4),
         retry_delays_seconds=_parse_delays(_env("CRM_RETRY_DELAYS")),
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prometheus_client import Counter
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from crm.common.v1.common_pb2 import RecordRef
@@ -112,22 +113,27 @@ def identifying_keys(record: SourceRecord) -> dict[str, str]:
 
 
 def next_customer_id(session: Session, *, tenant: str) -> str:
-    """C + UTC day + per-tenant daily sequence of at least three digits: C20240501001 (R-ID-5)."""
+    """C + UTC day + per-tenant daily sequence of at least three digits: C20240501001 (R-ID-5).
+
+    On PostgreSQL the number is taken in its own short transaction, so concurrent resolutions do not queue on
+    the sequence row until they commit; a resolution that then fails leaves a gap, as database sequences do.
+    SQLite has one writer anyway, so there it is part of the caller's transaction.
+    """
     day = utcnow().strftime("%Y%m%d")
+    table = CustomerSequence.__table__
+    dialect_insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     bump = (
-        update(CustomerSequence)
-        .where(CustomerSequence.day == day)
-        .values(last=CustomerSequence.last + 1)
-        .returning(CustomerSequence.last)
+        dialect_insert(table)
+        .values(tenant_id=tenant, day=day, last=1)
+        .on_conflict_do_update(index_elements=[table.c.tenant_id, table.c.day], set_={"last": table.c.last + 1})
+        .returning(table.c.last)
     )
-    number = session.scalar(bump)
-    if number is None:
-        try:
-            with session.begin_nested():
-                session.add(CustomerSequence(tenant_id=tenant, day=day, last=1))
-            number = 1
-        except IntegrityError:  # another transaction started the day first
-            number = session.scalar(bump)
+    if dialect_insert is postgresql_insert:
+        with session.get_bind().connect() as connection:
+            number = connection.execute(bump).scalar_one()
+            connection.commit()
+    else:
+        number = session.execute(bump).scalar_one()
     return f"C{day}{number:03d}"
 
 

@@ -17,7 +17,7 @@ from services.leads.models import Lead
 LEADS_CREATED = Counter("crm_leads_created", "Leads captured, by channel.", ["channel"])
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,30}$")
+PHONE = re.compile(r"^\+?[0-9(][0-9 ()\-]{4,30}$")
 
 # Roles that see every lead of their tenant; a sales rep sees the leads they own (R-SEC-2).
 SEE_ALL_ROLES = ("manager", "admin", "auditor", "marketing")

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from crm.marketing.v1 import marketing_pb2_grpc
-
 from services.core.service import ServiceDefinition
 from services.marketing.api import MarketingApi
 from services.marketing.events import CONSUMERS

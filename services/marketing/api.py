@@ -6,7 +6,6 @@ The domain speaks channel short names ("EMAIL"); the proto enum carries a prefix
 from __future__ import annotations
 
 from crm.marketing.v1 import marketing_pb2, marketing_pb2_grpc
-
 from services.core.auth import current_caller
 from services.core.service import ServiceContext
 from services.marketing import consent as consents

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from crm.events.v1.marketing_pb2 import ConsentChanged
 from prometheus_client import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crm.events.v1.marketing_pb2 import ConsentChanged
 from services.core.auth import Caller
 from services.core.db import utcnow
 from services.core.errors import Validator

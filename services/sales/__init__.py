@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from crm.sales.v1 import sales_pb2_grpc
-
 from services.core.service import ServiceDefinition
 from services.sales.api import SalesApi
 from services.sales.events import CONSUMERS

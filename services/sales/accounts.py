@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from crm.events.v1.sales_pb2 import AccountCreated
 from prometheus_client import Counter
 from sqlalchemy.orm import Session
 
+from crm.events.v1.sales_pb2 import AccountCreated
 from services.core.auth import Caller
 from services.core.errors import NotFound, Validator
 from services.core.events import emit

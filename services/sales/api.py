@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from crm.sales.v1 import sales_pb2, sales_pb2_grpc
-
 from services.core.auth import current_caller
 from services.core.service import ServiceContext
 from services.sales import accounts

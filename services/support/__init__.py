@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from crm.support.v1 import support_pb2_grpc
-
 from services.core.service import ServiceDefinition
 from services.support.api import SupportApi
 from services.support.events import CONSUMERS

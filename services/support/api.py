@@ -5,9 +5,9 @@ The domain speaks short names ("COMPLAINT", "P3"); the proto enums carry a prefi
 
 from __future__ import annotations
 
-from crm.support.v1 import support_pb2, support_pb2_grpc
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 
+from crm.support.v1 import support_pb2, support_pb2_grpc
 from services.core.auth import current_caller
 from services.core.service import ServiceContext
 from services.support import tickets

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pika
 import pytest
-from crm.leads.v1 import leads_pb2, leads_pb2_grpc
 
+from crm.leads.v1 import leads_pb2, leads_pb2_grpc
 from services.core.events import EXCHANGE
 from tests.integration.helpers import eventually, new_tenant, stub
 

@@ -18,11 +18,11 @@ import time
 
 import grpc
 import pytest
+from sqlalchemy import create_engine, text
+
 from crm.analytics.v1 import analytics_pb2, analytics_pb2_grpc
 from crm.common.v1.common_pb2 import Date
 from crm.leads.v1 import leads_pb2, leads_pb2_grpc
-from sqlalchemy import create_engine, text
-
 from tests.integration.helpers import eventually, new_tenant, stub
 
 pytestmark = pytest.mark.integration

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import grpc
 import pytest
-from crm.identity.v1 import identity_pb2, identity_pb2_grpc
-from crm.leads.v1 import leads_pb2, leads_pb2_grpc
 from sqlalchemy import create_engine, text
 
+from crm.identity.v1 import identity_pb2, identity_pb2_grpc
+from crm.leads.v1 import leads_pb2, leads_pb2_grpc
 from tests.integration.helpers import eventually, new_tenant, stub
 
 pytestmark = pytest.mark.integration

@@ -14,7 +14,8 @@ def create_bus(settings: Settings) -> Bus:
         return MemoryBus(policy)
     from services.core.bus.rabbit import RabbitBus
 
-    return RabbitBus(settings.bus_url, policy, prefetch=settings.consumer_prefetch)
+    return RabbitBus(settings.bus_url, policy, prefetch=settings.consumer_prefetch,
+                     concurrency=settings.consumer_concurrency)
 
 
 __all__ = ["Bus", "OutboundMessage", "RetryPolicy", "create_bus"]

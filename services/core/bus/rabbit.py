@@ -9,6 +9,7 @@ pika connections are not thread-safe: each consumer thread and each publishing t
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 
@@ -79,14 +80,15 @@ def _persistent(message_id: str, headers: dict) -> pika.BasicProperties:
 class _Consumer:
     """One thread consuming one queue; reconnects with back-off whenever the broker goes away."""
 
-    def __init__(self, bus: RabbitBus, subscription: Subscription):
+    def __init__(self, bus: RabbitBus, subscription: Subscription, index: int = 0):
         self.bus = bus
         self.subscription = subscription
         self.outcome = Outcome(subscription, bus.policy)
         self.stopping = threading.Event()
         self.connection: pika.BlockingConnection | None = None
         self.channel: BlockingChannel | None = None
-        self.thread = threading.Thread(target=self._run, name=f"consumer-{subscription.queue}", daemon=True)
+        self.thread = threading.Thread(target=self._run, name=f"consumer-{subscription.queue}-{index}",
+                                       daemon=True)
 
     def _run(self) -> None:
         failures = 0
@@ -129,24 +131,23 @@ class _Consumer:
         self.stopping.set()
         connection, channel = self.connection, self.channel
         if connection is not None and channel is not None:
-            try:
+            with contextlib.suppress(Exception):  # the connection may already be gone
                 connection.add_callback_threadsafe(channel.stop_consuming)
-            except Exception:  # noqa: BLE001 - the connection may already be gone
-                pass
         self.thread.join(timeout=10)
 
     def _close(self) -> None:
         connection, self.connection, self.channel = self.connection, None, None
         if connection is not None and connection.is_open:
-            try:
+            with contextlib.suppress(Exception):
                 connection.close()
-            except Exception:  # noqa: BLE001
-                pass
 
 
 class RabbitBus(Bus):
-    def __init__(self, url: str, policy: RetryPolicy, *, prefetch: int = 64):
+    def __init__(self, url: str, policy: RetryPolicy, *, prefetch: int = 64, concurrency: int = 4):
         super().__init__(policy)
+        # Competing consumers per queue in this process: handlers mostly wait on the database, so several
+        # in flight keep it busy. Order across messages is not guaranteed (it is not with replicas either).
+        self.concurrency = concurrency
         self.parameters = pika.URLParameters(url)
         self.parameters.heartbeat = 30
         self.parameters.blocked_connection_timeout = 30
@@ -172,10 +173,8 @@ class RabbitBus(Bus):
         channel = getattr(self._local, "channel", None)
         self._local.channel = None
         if channel is not None and channel.connection.is_open:
-            try:
+            with contextlib.suppress(Exception):
                 channel.connection.close()
-            except Exception:  # noqa: BLE001
-                pass
 
     def publish(self, messages: Sequence[OutboundMessage]) -> None:
         try:
@@ -196,9 +195,10 @@ class RabbitBus(Bus):
     def start(self) -> None:
         self._declare_all()
         for subscription in self.subscriptions:
-            consumer = _Consumer(self, subscription)
-            self._consumers.append(consumer)
-            consumer.thread.start()
+            for index in range(self.concurrency):
+                consumer = _Consumer(self, subscription, index)
+                self._consumers.append(consumer)
+                consumer.thread.start()
 
     def stop(self) -> None:
         for consumer in self._consumers:

@@ -51,7 +51,7 @@ def test_orm_select_sees_only_own_tenant(leads_db, two_tenants):
         assert session.scalars(select(Lead).where(Lead.name == "b1")).all() == []
         other = aliased(Lead)
         assert sorted(session.scalars(select(other.name))) == ["a1", "a2"]
-        assert session.scalars(select(Lead.name).where(Lead.id.in_(select(other.id)))).all().__len__() == 2
+        assert len(session.scalars(select(Lead.name).where(Lead.id.in_(select(other.id)))).all()) == 2
     with leads_db.session("t2") as session:
         assert [lead.name for lead in session.scalars(select(Lead))] == ["b1"]
 
@@ -111,10 +111,9 @@ def test_session_without_tenant_cannot_touch_tenant_data(leads_db, two_tenants):
             session.execute(update(Lead).values(company="Z"))
         # Kernel tables are not tenant data.
         assert session.scalars(select(OutboxMessage)).all() == []
-    with pytest.raises(TenantScopeError):
-        with Session(leads_db.engine) as session:
-            session.add(_lead("orphan", tenant_id="t1"))
-            session.flush()
+    with pytest.raises(TenantScopeError), Session(leads_db.engine) as session:
+        session.add(_lead("orphan", tenant_id="t1"))
+        session.flush()
     with pytest.raises(TenantScopeError), leads_db.session(""):
         pass
 

@@ -13,6 +13,7 @@ from grpc_status import rpc_status
 
 from crm.leads.v1 import leads_pb2
 from crm.leads.v1.leads_pb2_grpc import LeadsServiceStub
+from services.core.auth import mint_token
 from services.leads.api import LeadsApi
 from tests.unit.conftest import TOKEN_KEY, bearer, sample
 
@@ -50,9 +51,9 @@ def test_call_without_token_is_unauthenticated(stub):
     [
         [("authorization", "Bearer not-a-token")],
         [("authorization", "Basic dXNlcjpwdw==")],
-        [("authorization", "Bearer " + __import__("services.core.auth", fromlist=["x"]).mint_token(
+        [("authorization", "Bearer " + mint_token(
             "another-key-of-at-least-thirty-two-characters", tenant_id="t1", subject="u1", roles=["admin"]))],
-        [("authorization", "Bearer " + __import__("services.core.auth", fromlist=["x"]).mint_token(
+        [("authorization", "Bearer " + mint_token(
             TOKEN_KEY, tenant_id="t1", subject="u1", roles=["admin"], ttl_seconds=-10))],
     ],
     ids=["garbage", "basic-scheme", "wrong-key", "expired"],

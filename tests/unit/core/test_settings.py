@@ -26,6 +26,7 @@ def test_defaults_run_on_a_laptop(clean_env, tmp_path):
     assert settings.retry_delays_seconds == (1.0, 5.0, 30.0)
     assert settings.outbox_poll_seconds == 1.0
     assert settings.consumer_prefetch == 64
+    assert settings.consumer_concurrency == 4
 
 
 def test_environment_overrides_defaults(clean_env, tmp_path):
@@ -45,8 +46,18 @@ def test_environment_overrides_defaults(clean_env, tmp_path):
     assert settings.retry_delays_seconds == (0.5, 2.0, 10.0)
     assert settings.outbox_poll_seconds == 0.25
     assert settings.log_level == "DEBUG"
+    assert settings.grpc_port_for("leads") == 6000  # CRM_GRPC_PORT: one service per process
+
     # One shared URL for every service when set.
     assert settings.database_url_for("identity") == settings.database_url_for("leads") == "sqlite:////tmp/x.db"
+
+
+def test_without_grpc_port_each_service_listens_on_its_peer_address_port(clean_env):
+    # `crm up`: every service in one process, each on the port its peers were told (CRM_<SERVICE>_ADDR).
+    clean_env.setenv("CRM_LEADS_ADDR", "leads.internal:6101")
+    settings = load_settings()
+    assert settings.grpc_port_for("leads") == 6101
+    assert settings.grpc_port_for("identity") == DEFAULT_GRPC_PORTS["identity"]
 
 
 def test_postgresql_url_is_normalised_to_the_psycopg_driver(clean_env):
@@ -114,6 +125,10 @@ def test_laptop_token_key_is_generated_once_per_data_dir(clean_env, tmp_path):
         ("CRM_HTTP_PORT", "8080.5"),
         ("CRM_OUTBOX_POLL_MS", "soon"),
         ("CRM_CONSUMER_PREFETCH", "many"),
+        ("CRM_CONSUMER_CONCURRENCY", "four"),
+        ("CRM_LEADS_ADDR", "leads-without-port"),
+        ("CRM_IDENTITY_ADDR", ":50051"),
+        ("CRM_SALES_ADDR", "sales:http"),
         ("CRM_RETRY_DELAYS", "1,five,30"),
         ("CRM_RETRY_DELAYS", "1,0,30"),
         ("CRM_RETRY_DELAYS", "-1"),

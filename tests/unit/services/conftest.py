@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 import grpc
 import pytest
-from crm.events.v1.envelope_pb2 import Envelope
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from sqlalchemy import select
 
+from crm.events.v1.envelope_pb2 import Envelope
 from services.core.auth import Caller, mint_token
 from services.core.db import Database
 from services.core.events import unpack

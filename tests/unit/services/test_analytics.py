@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import grpc
 import pytest
+
 from crm.analytics.v1 import analytics_pb2, analytics_pb2_grpc
 from crm.common.v1.common_pb2 import Date
 from crm.events.v1.leads_pb2 import LeadCreated
-
 from services.analytics import CONSUMERS, intake
 from services.core.consumers import InboxDispatcher
 from services.core.errors import InvalidArgument, PermissionDenied

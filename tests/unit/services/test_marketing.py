@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import grpc
 import pytest
+
 from crm.events.v1.marketing_pb2 import ConsentChanged
 from crm.marketing.v1 import marketing_pb2, marketing_pb2_grpc
-
 from services.core.errors import InvalidArgument, PermissionDenied
 from services.marketing import consent as consents
 

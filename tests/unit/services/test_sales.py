@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import grpc
 import pytest
+
 from crm.events.v1.sales_pb2 import AccountCreated
 from crm.sales.v1 import sales_pb2, sales_pb2_grpc
-
 from services.core.errors import InvalidArgument, NotFound, PermissionDenied
 from services.sales import accounts
 

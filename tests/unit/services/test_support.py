@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import grpc
 import pytest
+
 from crm.events.v1.support_pb2 import TicketOpened
 from crm.support.v1 import support_pb2, support_pb2_grpc
-
 from services.core.errors import InvalidArgument, NotFound, PermissionDenied
 from services.support import tickets
 

@@ -1,7 +1,7 @@
 """identity tables
 
 Revision ID: identity_0001
-Revises: 
+Revises:
 Create Date: 2026-11-24 10:59:56.758346
 """
 
@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from alembic import op
 
 import services.core.db
-
 
 revision: str = 'identity_0001'
 down_revision: str | Sequence[str] | None = None

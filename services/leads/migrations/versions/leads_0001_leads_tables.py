@@ -1,7 +1,7 @@
 """leads tables
 
 Revision ID: leads_0001
-Revises: 
+Revises:
 Create Date: 2026-11-24 10:52:16.186030
 """
 
@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from alembic import op
 
 import services.core.db
-
 
 revision: str = 'leads_0001'
 down_revision: str | Sequence[str] | None = None
