@@ -12,6 +12,7 @@ Usage: python bench/intake.py [--seconds 10] [--clients 16] [--rate 300]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import tempfile
@@ -135,6 +136,12 @@ def resolution_latency(cluster: Cluster, dsn: str, seconds: float, rate: float) 
     return sorted((resolved_at[i] - sent_at[i]) * 1000 for i in sent_at if i in resolved_at)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -167,12 +174,18 @@ def main() -> None:
         for _ in range(200):  # warm up connections and caches
             create(leads_stub(cluster, "warmup"), 0, f"warm-{uuid.uuid4().hex}")
         # Latency first, on an idle system; the throughput run leaves a backlog in the identity queue.
+        pids = {name: process.pid for name, process in cluster.processes.items()}
+        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         latencies = resolution_latency(cluster, dsn, args.seconds, args.rate)
+        cpu_per_lead = {name: (cpu_seconds(pid) - cpu_before[name]) * 1000 / max(len(latencies), 1)
+                        for name, pid in pids.items()}
         print(f"CreateLead -> customer id stored on the lead, {args.rate:.0f} leads/s for {args.seconds:.0f} s "
               f"({len(latencies)} leads):")
         print(f"  p50 {percentile(latencies, 50):6.1f} ms   p95 {percentile(latencies, 95):6.1f} ms   "
               f"p99 {percentile(latencies, 99):6.1f} ms   max {max(latencies, default=float('nan')):6.1f} ms   "
               f"mean {statistics.fmean(latencies) if latencies else float('nan'):6.1f} ms   (target p99 <= 50 ms)")
+        print("  CPU per lead: " + ", ".join(f"{name} {ms:.2f} ms" for name, ms in cpu_per_lead.items())
+              + f" (machine: {os.cpu_count()} cores)")
         rate = throughput(cluster, args.seconds, args.clients)
         print(f"CreateLead throughput, {args.clients} clients:       {rate:8.0f} leads/s"
               f"   = {rate / baseline:.2f} x baseline (target >= 0.60)")
