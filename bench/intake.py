@@ -91,7 +91,7 @@ def resolution_latency(cluster: Cluster, dsn: str, seconds: float, rate: float) 
             CREATE OR REPLACE FUNCTION leads.bench_notify() RETURNS trigger AS $$
             BEGIN
               IF NEW.customer_id <> '' AND OLD.customer_id = '' THEN
-                PERFORM pg_notify('bench_resolved', NEW.id);
+                PERFORM pg_notify('bench_resolved', NEW.tenant_id || ' ' || NEW.id);
               END IF;
               RETURN NEW;
             END $$ LANGUAGE plpgsql;
@@ -108,9 +108,11 @@ def resolution_latency(cluster: Cluster, dsn: str, seconds: float, rate: float) 
             connection.execute("LISTEN bench_resolved")
             listening.set()
             for notify in connection.notifies(timeout=seconds + 30):
-                resolved_at[notify.payload] = time.perf_counter()
-                if len(resolved_at) >= total:
-                    break
+                notified_tenant, _, lead_id = notify.payload.partition(" ")
+                if notified_tenant == tenant:  # not the warm-up's or another phase's leads
+                    resolved_at[lead_id] = time.perf_counter()
+                    if len(resolved_at) >= total:
+                        break
 
     listener = threading.Thread(target=listen, daemon=True)
     listener.start()
@@ -123,12 +125,16 @@ def resolution_latency(cluster: Cluster, dsn: str, seconds: float, rate: float) 
 
     with futures.ThreadPoolExecutor(max_workers=32) as pool:
         start = time.perf_counter()
+        sends = []
         for index in range(total):
             scheduled = start + index / rate
             delay = scheduled - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            pool.submit(send, index, scheduled)
+            sends.append(pool.submit(send, index, scheduled))
+    failed = [s.exception() for s in sends if s.exception() is not None]
+    if failed:
+        print(f"  warning: {len(failed)} CreateLead calls failed, first: {failed[0]!r}")
     listener.join(timeout=60)
     missing = set(sent_at) - set(resolved_at)
     if missing:

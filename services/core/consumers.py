@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from google.protobuf.message import Message
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from services.core.auth import Caller, reset_caller, set_caller
-from services.core.db import Database
+from services.core.db import Database, utcnow
 from services.core.events import caused_by, event_type_of, parse_envelope, unpack
 from services.core.kernel_models import InboxRecord
 from services.core.metrics import CONSUMER_LAG_SECONDS
@@ -58,9 +60,8 @@ class InboxDispatcher:
             with self.database.session(envelope.tenant_id) as session, caused_by(
                 envelope.id, envelope.correlation_id
             ):
-                if self._already_applied(session, envelope.id):
+                if not self._record_first_delivery(session, envelope.id):
                     return ""
-                session.add(InboxRecord(consumer=self.queue, event_id=envelope.id))
                 handler(session, payload, envelope=envelope, tenant=envelope.tenant_id)
         finally:
             reset_caller(caller_token)
@@ -68,5 +69,15 @@ class InboxDispatcher:
         CONSUMER_LAG_SECONDS.labels(self.queue).observe(max(lag, 0.0))
         return envelope.type
 
-    def _already_applied(self, session: Session, event_id: str) -> bool:
-        return session.get(InboxRecord, (self.queue, event_id)) is not None
+    def _record_first_delivery(self, session: Session, event_id: str) -> bool:
+        """Insert the inbox row; False when it was there already. One statement, and a concurrent duplicate
+        waits for the first to commit, then finds the row."""
+        table = InboxRecord.__table__
+        dialect_insert = postgresql_insert if self.database.is_postgresql else sqlite_insert
+        inserted = session.connection().execute(
+            dialect_insert(table)
+            .values(consumer=self.queue, event_id=event_id, processed_at=utcnow())
+            .on_conflict_do_nothing()
+            .returning(table.c.event_id)
+        )
+        return inserted.first() is not None

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 from google.protobuf import any_pb2
 from google.protobuf.message import Message
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from crm.events.v1 import envelope_pb2
 from crm.events.v1.envelope_pb2 import Envelope
-from services.core.db import OUTBOX_WRITTEN, TENANT
+from services.core.db import OUTBOX_WRITTEN, TENANT, utcnow
 from services.core.ids import new_id
 from services.core.kernel_models import OutboxMessage
 
@@ -73,12 +74,14 @@ def emit(session: Session, payload: Message, *, producer: str) -> Envelope:
     if not isinstance(tenant, str):
         raise RuntimeError("events are emitted from a tenant session")
     envelope = new_envelope(payload, tenant_id=tenant, producer=producer)
-    session.add(
-        OutboxMessage(
+    # A Core insert on the session's connection: same transaction, none of the unit-of-work overhead.
+    session.connection().execute(
+        insert(OutboxMessage.__table__).values(
             id=envelope.id,
             event_type=envelope.type,
             tenant_id=tenant,
             body=envelope.SerializeToString(deterministic=True),
+            created_at=utcnow(),
         )
     )
     session.info[OUTBOX_WRITTEN] = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from prometheus_client import Counter
@@ -112,29 +113,46 @@ def identifying_keys(record: SourceRecord) -> dict[str, str]:
     return {kind: value for kind, value in keys.items() if value}
 
 
+# PostgreSQL hands out customer numbers in blocks, kept per process: (database url, tenant, day) -> next, end.
+NUMBER_BLOCK = 20
+_number_blocks: dict[tuple[str, str, str], tuple[int, int]] = {}
+_number_lock = threading.Lock()
+
+
 def next_customer_id(session: Session, *, tenant: str) -> str:
     """C + UTC day + per-tenant daily sequence of at least three digits: C20240501001 (R-ID-5).
 
-    On PostgreSQL the number is taken in its own short transaction, so concurrent resolutions do not queue on
-    the sequence row until they commit; a resolution that then fails leaves a gap, as database sequences do.
-    SQLite has one writer anyway, so there it is part of the caller's transaction.
+    On PostgreSQL numbers are reserved NUMBER_BLOCK at a time in a short transaction of their own, so concurrent
+    resolutions neither queue on the sequence row nor pay a round trip each; like a cached database sequence,
+    numbers are unique but may leave gaps (a failed resolution, a restart) and interleave across replicas.
+    SQLite has one writer anyway, so there the number is taken in the caller's transaction.
     """
     day = utcnow().strftime("%Y%m%d")
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        number = session.execute(_reserve(sqlite_insert, tenant, day, 1)).scalar_one()
+        return f"C{day}{number:03d}"
+    key = (str(bind.url), tenant, day)
+    with _number_lock:
+        number, end = _number_blocks.get(key, (0, 0))
+        if number >= end:
+            with bind.connect() as connection:
+                end = connection.execute(_reserve(postgresql_insert, tenant, day, NUMBER_BLOCK)).scalar_one() + 1
+                connection.commit()
+            number = end - NUMBER_BLOCK
+        _number_blocks[key] = (number + 1, end)
+    return f"C{day}{number:03d}"
+
+
+def _reserve(dialect_insert, tenant: str, day: str, count: int):  # noqa: ANN001, ANN202
+    """Upsert that advances the tenant's daily counter by `count` and returns the new last number."""
     table = CustomerSequence.__table__
-    dialect_insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    bump = (
+    return (
         dialect_insert(table)
-        .values(tenant_id=tenant, day=day, last=1)
-        .on_conflict_do_update(index_elements=[table.c.tenant_id, table.c.day], set_={"last": table.c.last + 1})
+        .values(tenant_id=tenant, day=day, last=count)
+        .on_conflict_do_update(index_elements=[table.c.tenant_id, table.c.day], set_={"last": table.c.last + count})
         .returning(table.c.last)
     )
-    if dialect_insert is postgresql_insert:
-        with session.get_bind().connect() as connection:
-            number = connection.execute(bump).scalar_one()
-            connection.commit()
-    else:
-        number = session.execute(bump).scalar_one()
-    return f"C{day}{number:03d}"
 
 
 def get_customer(session: Session, *, caller: Caller, customer_id: str) -> tuple[Customer, list[RecordLink]]:
