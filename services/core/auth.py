@@ -33,6 +33,10 @@ class Caller:
     def has_any_role(self, *roles: str) -> bool:
         return self.is_service or bool(self.roles.intersection(roles))
 
+    def may_read_owned(self, owner_id: str, *see_all_roles: str) -> bool:
+        """Record-level read rule (R-SEC-2): the record's owner, or a caller whose role sees every record."""
+        return (bool(owner_id) and owner_id == self.subject) or self.has_any_role(*see_all_roles)
+
     def require_role(self, *roles: str) -> None:
         if not self.has_any_role(*roles):
             raise PermissionDenied(f"requires one of the roles: {', '.join(roles)}")

@@ -88,13 +88,9 @@ def create_lead(
 def get_lead(session: Session, *, caller: Caller, lead_id: str) -> Lead:
     lead = session.get(Lead, lead_id) if lead_id else None
     # Another rep's lead is reported as absent: its existence is not the caller's business either.
-    if lead is None or lead.tenant_id != session.info["crm_tenant"] or not _may_read(caller, lead):
+    if lead is None or not caller.may_read_owned(lead.owner_id, *SEE_ALL_ROLES):
         raise NotFound(f"lead {lead_id!r} not found")
     return lead
-
-
-def _may_read(caller: Caller, lead: Lead) -> bool:
-    return caller.has_any_role(*SEE_ALL_ROLES) or (bool(lead.owner_id) and lead.owner_id == caller.subject)
 
 
 def link_customer(session: Session, *, lead_id: str, customer_id: str) -> bool:

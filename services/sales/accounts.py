@@ -74,7 +74,7 @@ def get_account(session: Session, *, caller: Caller, account_id: str) -> Account
     # The session is tenant-scoped, so another tenant's account is simply not found.
     account = session.get(Account, account_id) if account_id else None
     # Another rep's account is reported as absent: its existence is not the caller's business either.
-    if account is None or not _may_read(caller, account):
+    if account is None or not caller.may_read_owned(account.owner_id, *SEE_ALL_ROLES):
         raise NotFound(f"account {account_id!r} not found")
     return account
 
