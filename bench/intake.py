@@ -12,6 +12,7 @@ Usage: python bench/intake.py [--seconds 10] [--clients 16] [--rate 300]
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import statistics
 import subprocess
@@ -19,7 +20,6 @@ import tempfile
 import threading
 import time
 import uuid
-from concurrent import futures
 from pathlib import Path
 
 import grpc
@@ -62,30 +62,37 @@ def create(stub, index: int, tag: str) -> str:  # noqa: ANN001
 
 
 def throughput(cluster: Cluster, seconds: float, clients: int) -> float:
-    stub = leads_stub(cluster, f"bench-{uuid.uuid4().hex[:6]}")
-    counter = iter(range(10**9))
-    done = []
-    stop = time.perf_counter() + seconds
+    """Closed loop: `clients` calls in flight at all times, from one asyncio client (cheaper on CPU than
+    threads, which matters when the client shares the machine's two cores with the servers)."""
+    tenant = f"bench-{uuid.uuid4().hex[:6]}"
+    token = mint_token(TOKEN_KEY, tenant_id=tenant, subject="bench-rep", roles=["sales"], ttl_seconds=3600)
+    metadata = (("authorization", f"Bearer {token}"),)
 
-    def client() -> None:
-        made = 0
-        while time.perf_counter() < stop:
-            create(stub, next(counter), "tp")
-            made += 1
-        done.append(made)
+    async def run() -> int:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{cluster.ports['leads']}") as channel:
+            stub = leads_pb2_grpc.LeadsServiceStub(channel)
+            counter = iter(range(10**9))
+            stop = time.perf_counter() + seconds
+
+            async def client() -> int:
+                made = 0
+                while time.perf_counter() < stop:
+                    index = next(counter)
+                    request = leads_pb2.CreateLeadRequest(name=f"Bench {index}", email=f"tp-{index}@bench.test",
+                                                          channel="Bench")
+                    await stub.CreateLead(request, metadata=metadata, timeout=10)
+                    made += 1
+                return made
+
+            return sum(await asyncio.gather(*(client() for _ in range(clients))))
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(done) / (time.perf_counter() - started)
+    made = asyncio.run(run())
+    return made / (time.perf_counter() - started)
 
 
 def resolution_latency(cluster: Cluster, dsn: str, seconds: float, rate: float) -> list[float]:
     tenant = f"bench-{uuid.uuid4().hex[:6]}"
-    stub = leads_stub(cluster, tenant)
     with psycopg.connect(dsn, autocommit=True) as connection:
         connection.execute("""
             CREATE OR REPLACE FUNCTION leads.bench_notify() RETURNS trigger AS $$
@@ -118,21 +125,32 @@ def resolution_latency(cluster: Cluster, dsn: str, seconds: float, rate: float) 
     listener.start()
     listening.wait(10)
 
-    def send(index: int, scheduled: float) -> None:
-        lead_id = create(stub, index, "lat")
-        # Measured from the scheduled send time, so a slow server cannot hide queueing (no coordinated omission).
-        sent_at[lead_id] = scheduled
+    token = mint_token(TOKEN_KEY, tenant_id=tenant, subject="bench-rep", roles=["sales"], ttl_seconds=3600)
+    metadata = (("authorization", f"Bearer {token}"),)
 
-    with futures.ThreadPoolExecutor(max_workers=32) as pool:
-        start = time.perf_counter()
-        sends = []
-        for index in range(total):
-            scheduled = start + index / rate
-            delay = scheduled - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            sends.append(pool.submit(send, index, scheduled))
-    failed = [s.exception() for s in sends if s.exception() is not None]
+    async def run() -> list[BaseException]:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{cluster.ports['leads']}") as channel:
+            stub = leads_pb2_grpc.LeadsServiceStub(channel)
+
+            async def send(index: int, scheduled: float) -> None:
+                request = leads_pb2.CreateLeadRequest(name=f"Bench {index}", email=f"lat-{index}@bench.test",
+                                                      channel="Bench")
+                reply = await stub.CreateLead(request, metadata=metadata, timeout=10)
+                # Measured from the scheduled send time, so a slow server cannot hide queueing.
+                sent_at[reply.lead.id] = scheduled
+
+            start = time.perf_counter()
+            calls = []
+            for index in range(total):
+                scheduled = start + index / rate
+                delay = scheduled - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                calls.append(asyncio.ensure_future(send(index, scheduled)))
+            results = await asyncio.gather(*calls, return_exceptions=True)
+            return [r for r in results if isinstance(r, BaseException)]
+
+    failed = asyncio.run(run())
     if failed:
         print(f"  warning: {len(failed)} CreateLead calls failed, first: {failed[0]!r}")
     listener.join(timeout=60)
@@ -146,6 +164,34 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def other_servers() -> dict[str, int]:
+    """PostgreSQL's postmaster and RabbitMQ's VM, to show where the rest of the machine's CPU goes."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")[0].decode()
+        except OSError:
+            continue
+        if command.endswith("beam.smp"):
+            found["rabbitmq"] = int(entry.name)
+    return found
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU of every PostgreSQL process (one per connection), summed."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    total += cpu_seconds(int(entry.name))
+            except (OSError, IndexError):
+                continue
+    return total
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -181,10 +227,14 @@ def main() -> None:
             create(leads_stub(cluster, "warmup"), 0, f"warm-{uuid.uuid4().hex}")
         # Latency first, on an idle system; the throughput run leaves a backlog in the identity queue.
         pids = {name: process.pid for name, process in cluster.processes.items()}
+        pids.update(other_servers())
         cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        postgres_before, client_before = postgres_cpu_seconds(), time.process_time()
         latencies = resolution_latency(cluster, dsn, args.seconds, args.rate)
-        cpu_per_lead = {name: (cpu_seconds(pid) - cpu_before[name]) * 1000 / max(len(latencies), 1)
-                        for name, pid in pids.items()}
+        done = max(len(latencies), 1)
+        cpu_per_lead = {name: (cpu_seconds(pid) - cpu_before[name]) * 1000 / done for name, pid in pids.items()}
+        cpu_per_lead["postgresql"] = (postgres_cpu_seconds() - postgres_before) * 1000 / done
+        cpu_per_lead["bench client"] = (time.process_time() - client_before) * 1000 / done
         print(f"CreateLead -> customer id stored on the lead, {args.rate:.0f} leads/s for {args.seconds:.0f} s "
               f"({len(latencies)} leads):")
         print(f"  p50 {percentile(latencies, 50):6.1f} ms   p95 {percentile(latencies, 95):6.1f} ms   "

@@ -8,13 +8,14 @@ that also records the event id, so a redelivered event changes nothing (exactly-
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from google.protobuf.message import Message
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.core.auth import Caller, reset_caller, set_caller
@@ -49,6 +50,30 @@ class InboxDispatcher:
         self.handlers = {event_type_of(cls): (cls, handler) for cls, handler in consumer.handlers.items()}
 
     def __call__(self, body: bytes) -> str:
+        result = self.apply_batch([body])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def apply_batch(self, bodies: Sequence[bytes]) -> list[str | Exception]:
+        """Apply several events in one transaction (one commit, one outbox wake-up). If any of them fails, the
+        transaction is rolled back and each is applied alone, so a failure affects only its own message."""
+        if len(bodies) > 1:
+            try:
+                with self.database.batch() as connection:
+                    return [self._apply(body, connection) for body in bodies]
+            except Exception:  # noqa: BLE001, S110 - retried one by one just below
+                pass
+        results: list[str | Exception] = []
+        for body in bodies:
+            try:
+                with self.database.batch() as connection:
+                    results.append(self._apply(body, connection))
+            except Exception as exc:  # noqa: BLE001 - reported per message
+                results.append(exc)
+        return results
+
+    def _apply(self, body: bytes, connection: Connection) -> str:
         envelope = parse_envelope(body)
         entry = self.handlers.get(envelope.type)
         if entry is None:
@@ -57,7 +82,7 @@ class InboxDispatcher:
         payload = unpack(envelope, payload_cls)
         caller_token = set_caller(Caller(tenant_id=envelope.tenant_id, subject=self.service, kind="service"))
         try:
-            with self.database.session(envelope.tenant_id) as session, caused_by(
+            with self.database.session_on(connection, envelope.tenant_id) as session, caused_by(
                 envelope.id, envelope.correlation_id
             ):
                 if not self._record_first_delivery(session, envelope.id):

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, String, TypeDecorator, create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -151,11 +151,14 @@ def make_engine(url: str, schema: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)
         return engine
+    # No pool_pre_ping: it costs a round trip per transaction. A connection the server dropped fails once with
+    # OperationalError (UNAVAILABLE to gRPC callers, a retry for consumers) and SQLAlchemy then invalidates the
+    # whole pool; pool_recycle retires connections before server or proxy idle timeouts do.
     return create_engine(
         url,
         pool_size=10,
         max_overflow=20,
-        pool_pre_ping=True,
+        pool_recycle=1800,
         connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5},
     )
 
@@ -182,6 +185,32 @@ class Database:
             raise TenantScopeError("a tenant session needs a tenant id")
         with self._open(tenant) as session:
             yield session
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[Connection]:
+        """One transaction for several units of work (see session_on); commits at the end, all or nothing."""
+        with self.engine.connect() as connection, connection.begin():
+            yield connection
+        self.notify_outbox()
+
+    @contextlib.contextmanager
+    def session_on(self, connection: Connection, tenant: str) -> Iterator[Session]:
+        """A tenant session inside `connection`'s transaction: it flushes on success but never commits; an error
+        rolls the whole transaction back."""
+        if not tenant:
+            raise TenantScopeError("a tenant session needs a tenant id")
+        session = Session(
+            bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False,
+            info={TENANT: tenant, DATABASE: self},
+        )
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
     @contextlib.contextmanager
     def kernel_session(self) -> Iterator[Session]:

@@ -66,21 +66,25 @@ class OutboxRelay:
                 self._wake.set()
 
     def relay_batch(self) -> int:
-        """Publish and remove up to BATCH_SIZE pending events; returns how many."""
+        """Publish and remove up to BATCH_SIZE pending events; returns how many.
+
+        One statement claims and removes the rows (DELETE ... RETURNING over a SKIP LOCKED subquery); the
+        transaction commits only after the broker confirmed them, so a failed publish puts them back.
+        """
         table = OutboxMessage.__table__
+        oldest = select(table.c.id).order_by(table.c.id).limit(BATCH_SIZE)
+        if self.database.is_postgresql:
+            oldest = oldest.with_for_update(skip_locked=True)
+        claim = (
+            delete(table)
+            .where(table.c.id.in_(oldest.scalar_subquery()))
+            .returning(table.c.id, table.c.event_type, table.c.body, table.c.tenant_id)
+        )
         with self.database.engine.begin() as connection:
-            query = (
-                select(table.c.id, table.c.event_type, table.c.body, table.c.tenant_id)
-                .order_by(table.c.id)
-                .limit(BATCH_SIZE)
-            )
-            if self.database.is_postgresql:
-                query = query.with_for_update(skip_locked=True)
-            rows = connection.execute(query).all()
+            rows = sorted(connection.execute(claim).all(), key=lambda row: row.id)
             if not rows:
                 return 0
             self.bus.publish([OutboundMessage(row.event_type, row.body, row.id, row.tenant_id) for row in rows])
-            connection.execute(delete(table).where(table.c.id.in_([row.id for row in rows])))
         OUTBOX_PUBLISHED.labels(self.database.service).inc(len(rows))
         return len(rows)
 

@@ -128,7 +128,7 @@ def next_customer_id(session: Session, *, tenant: str) -> str:
     SQLite has one writer anyway, so there the number is taken in the caller's transaction.
     """
     day = utcnow().strftime("%Y%m%d")
-    bind = session.get_bind()
+    bind = session.get_bind().engine  # the session may be bound to a connection (batched consumers)
     if bind.dialect.name != "postgresql":
         number = session.execute(_reserve(sqlite_insert, tenant, day, 1)).scalar_one()
         return f"C{day}{number:03d}"

@@ -15,6 +15,10 @@ log = logging.getLogger("crm.bus")
 # Applies one message and returns its event type, or "" when it had been applied before (a duplicate).
 # Raises MalformedEvent for a message no retry can fix; any other exception means "retry later".
 MessageHandler = Callable[[bytes], str]
+# Applies several messages at once (one transaction when it can); one result per message, in order: the event
+# type, "" for a duplicate, or the exception that message raised. A MessageHandler may offer one as
+# `.apply_batch`; otherwise messages are applied one by one.
+BatchHandler = Callable[[Sequence[bytes]], list["str | Exception"]]
 
 ATTEMPT_HEADER = "x-crm-attempt"
 ERROR_HEADER = "x-crm-error"
@@ -57,6 +61,18 @@ class Subscription:
     routing_keys: tuple[str, ...]
     handler: MessageHandler
 
+    def apply_batch(self, bodies: Sequence[bytes]) -> list[str | Exception]:
+        batch = getattr(self.handler, "apply_batch", None)
+        if batch is not None:
+            return batch(bodies)
+        results: list[str | Exception] = []
+        for body in bodies:
+            try:
+                results.append(self.handler(body))
+            except Exception as exc:  # noqa: BLE001 - reported per message
+                results.append(exc)
+        return results
+
 
 class Outcome:
     """What happened to one delivery; decided once here so both buses count and route alike."""
@@ -66,24 +82,29 @@ class Outcome:
         self.policy = policy
 
     def apply(self, body: bytes, attempt: int) -> tuple[str, float | None, str]:
-        """Run the handler: returns (outcome, retry delay, error text)."""
+        """Run the handler on one message: (outcome, retry delay, error text)."""
+        return self.apply_batch([body], [attempt])[0]
+
+    def apply_batch(self, bodies: Sequence[bytes], attempts: Sequence[int]) -> list[tuple[str, float | None, str]]:
+        """Run the handler on several messages: per message (outcome, retry delay, error text)."""
         queue = self.subscription.queue
-        try:
-            event_type = self.subscription.handler(body)
-        except MalformedEvent as exc:
-            log.warning("malformed message on %s sent to dead-letter queue: %s", queue, exc)
-            EVENTS_CONSUMED.labels(queue, "unknown", "dead_letter").inc()
-            return "dead_letter", None, str(exc)
-        except Exception as exc:  # noqa: BLE001 - any failure of the handler is retried
-            delay = self.policy.delay_before(attempt + 1)
-            outcome = "retry" if delay is not None else "dead_letter"
-            log.warning(
-                "handler on %s failed (attempt %d, %s): %s", queue, attempt + 1, outcome, exc, exc_info=True
-            )
-            EVENTS_CONSUMED.labels(queue, "unknown", outcome).inc()
-            return outcome, delay, f"{type(exc).__name__}: {exc}"[:1000]
-        EVENTS_CONSUMED.labels(queue, event_type or "unknown", "ok" if event_type else "duplicate").inc()
-        return "ok", None, ""
+        decided = []
+        for result, attempt in zip(self.subscription.apply_batch(bodies), attempts, strict=True):
+            if isinstance(result, MalformedEvent):
+                log.warning("malformed message on %s sent to dead-letter queue: %s", queue, result)
+                EVENTS_CONSUMED.labels(queue, "unknown", "dead_letter").inc()
+                decided.append(("dead_letter", None, str(result)))
+            elif isinstance(result, Exception):
+                delay = self.policy.delay_before(attempt + 1)
+                outcome = "retry" if delay is not None else "dead_letter"
+                log.warning("handler on %s failed (attempt %d, %s): %s", queue, attempt + 1, outcome, result,
+                            exc_info=result)
+                EVENTS_CONSUMED.labels(queue, "unknown", outcome).inc()
+                decided.append((outcome, delay, f"{type(result).__name__}: {result}"[:1000]))
+            else:
+                EVENTS_CONSUMED.labels(queue, result or "unknown", "ok" if result else "duplicate").inc()
+                decided.append(("ok", None, ""))
+        return decided
 
 
 class Bus(abc.ABC):

@@ -78,7 +78,11 @@ def _persistent(message_id: str, headers: dict) -> pika.BasicProperties:
 
 
 class _Consumer:
-    """One thread consuming one queue; reconnects with back-off whenever the broker goes away."""
+    """One thread consuming one queue; reconnects with back-off whenever the broker goes away.
+
+    Deliveries that arrive together (up to the prefetch) are applied as one batch: one database transaction
+    and one multiple-ack when they all succeed (see InboxDispatcher.apply_batch).
+    """
 
     def __init__(self, bus: RabbitBus, subscription: Subscription, index: int = 0):
         self.bus = bus
@@ -86,7 +90,7 @@ class _Consumer:
         self.outcome = Outcome(subscription, bus.policy)
         self.stopping = threading.Event()
         self.connection: pika.BlockingConnection | None = None
-        self.channel: BlockingChannel | None = None
+        self.pending: list[tuple[object, pika.BasicProperties, bytes]] = []
         self.thread = threading.Thread(target=self._run, name=f"consumer-{subscription.queue}-{index}",
                                        daemon=True)
 
@@ -95,14 +99,19 @@ class _Consumer:
         while not self.stopping.is_set():
             try:
                 self.connection = pika.BlockingConnection(self.bus.parameters)
-                self.channel = self.connection.channel()
-                self.channel.confirm_delivery()
-                declare_topology(self.channel, self.subscription, self.bus.policy)
-                self.channel.basic_qos(prefetch_count=self.bus.prefetch)
-                self.channel.basic_consume(self.subscription.queue, self._on_message)
+                channel = self.connection.channel()
+                channel.confirm_delivery()
+                declare_topology(channel, self.subscription, self.bus.policy)
+                channel.basic_qos(prefetch_count=self.bus.prefetch)
+                channel.basic_consume(self.subscription.queue, self._on_message)
                 failures = 0
                 log.info("consuming %s", self.subscription.queue)
-                self.channel.start_consuming()
+                while not self.stopping.is_set():
+                    # Returns as soon as deliveries are in, after dispatching all that arrived together.
+                    self.connection.process_data_events(time_limit=1)
+                    if self.pending:
+                        batch, self.pending = self.pending, []
+                        self._handle(channel, batch)
             except (AMQPError, OSError) as exc:
                 if self.stopping.is_set():
                     break
@@ -112,31 +121,38 @@ class _Consumer:
                             delay)
                 self.stopping.wait(delay)
             finally:
+                self.pending = []  # unacked deliveries return to the queue with the connection
                 self._close()
 
     def _on_message(self, channel: BlockingChannel, method, properties, body: bytes) -> None:  # noqa: ANN001
-        headers = dict(properties.headers or {})
-        attempt = int(headers.get(ATTEMPT_HEADER, 0))
-        outcome, delay, error = self.outcome.apply(body, attempt)
-        if outcome != "ok":
+        self.pending.append((method, properties, body))
+
+    def _handle(self, channel: BlockingChannel, batch: list) -> None:
+        attempts = [int((properties.headers or {}).get(ATTEMPT_HEADER, 0)) for _, properties, _ in batch]
+        decisions = self.outcome.apply_batch([body for _, _, body in batch], attempts)
+        for (method, properties, body), attempt, (outcome, delay, error) in zip(batch, attempts, decisions,
+                                                                                strict=True):
+            if outcome == "ok":
+                continue
             # Published with confirms before the original is acked: a crash in between duplicates, never loses.
+            headers = dict(properties.headers or {})
             headers.update({ATTEMPT_HEADER: attempt + 1, ERROR_HEADER: error, QUEUE_HEADER: self.subscription.queue,
                             ROUTING_KEY_HEADER: headers.get(ROUTING_KEY_HEADER, method.routing_key)})
             target = (retry_queue_name(self.subscription.queue, delay) if outcome == "retry"
                       else dead_letter_queue_name(self.subscription.queue))
             channel.basic_publish("", target, body, properties=_persistent(properties.message_id or "", headers))
-        channel.basic_ack(method.delivery_tag)
+        channel.basic_ack(batch[-1][0].delivery_tag, multiple=True)
 
     def stop(self) -> None:
         self.stopping.set()
-        connection, channel = self.connection, self.channel
-        if connection is not None and channel is not None:
-            with contextlib.suppress(Exception):  # the connection may already be gone
-                connection.add_callback_threadsafe(channel.stop_consuming)
+        connection = self.connection
+        if connection is not None:
+            with contextlib.suppress(Exception):  # wakes process_data_events; the connection may be gone
+                connection.add_callback_threadsafe(lambda: None)
         self.thread.join(timeout=10)
 
     def _close(self) -> None:
-        connection, self.connection, self.channel = self.connection, None, None
+        connection, self.connection = self.connection, None
         if connection is not None and connection.is_open:
             with contextlib.suppress(Exception):
                 connection.close()
