@@ -56,7 +56,7 @@ class Settings:
     peer_addrs: dict[str, str] = field(default_factory=dict)
     outbox_poll_seconds: float = 1.0
     consumer_prefetch: int = 64
-    consumer_concurrency: int = 4
+    consumer_concurrency: int = 1
     # Back-off before each retry of a failed event; after the last one the event goes to the dead-letter queue.
     retry_delays_seconds: tuple[float, ...] = (1.0, 5.0, 30.0)
 
@@ -136,6 +136,6 @@ def load_settings() -> Settings:
         peer_addrs=peer_addrs,
         outbox_poll_seconds=float(_env_int("CRM_OUTBOX_POLL_MS", 1000)) / 1000,
         consumer_prefetch=_env_int("CRM_CONSUMER_PREFETCH", 64),
-        consumer_concurrency=_env_int("CRM_CONSUMER_CONCURRENCY", 4),
+        consumer_concurrency=_env_int("CRM_CONSUMER_CONCURRENCY", 1),
         retry_delays_seconds=_parse_delays(_env("CRM_RETRY_DELAYS")),
     )

@@ -26,7 +26,7 @@ def test_defaults_run_on_a_laptop(clean_env, tmp_path):
     assert settings.retry_delays_seconds == (1.0, 5.0, 30.0)
     assert settings.outbox_poll_seconds == 1.0
     assert settings.consumer_prefetch == 64
-    assert settings.consumer_concurrency == 4
+    assert settings.consumer_concurrency == 1
 
 
 def test_environment_overrides_defaults(clean_env, tmp_path):
