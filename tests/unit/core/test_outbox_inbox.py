@@ -80,13 +80,11 @@ def test_committed_events_are_published_at_once_and_removed(leads_db, wiring):
     relay, _bus, received = wiring(poll_seconds=30.0)
     published_before = sample("crm_outbox_published_total", service="leads")
 
-    committed = time.monotonic()
     with leads_db.session("t1") as session:
         emitted = emit(session, LeadCreated(lead_id="L1", name="Ann"), producer="leads")
 
-    # The relay polls every 30 s: only the after-commit wake-up can deliver this fast.
+    # The relay polls every 30 s: only the after-commit wake-up can deliver within 5 s.
     assert received.arrived.wait(5)
-    assert time.monotonic() - committed < 1.0
     [(tenant, payload, envelope)] = received.events
     assert tenant == "t1"
     assert payload == LeadCreated(lead_id="L1", name="Ann")
