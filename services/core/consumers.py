@@ -10,9 +10,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from google.protobuf.message import Message
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -106,3 +108,26 @@ class InboxDispatcher:
             .returning(table.c.event_id)
         )
         return inserted.first() is not None
+
+
+def purge_inbox(database: Database, older_than: timedelta, *, batch_size: int = 5000) -> int:
+    """Forget applied event ids older than `older_than`; returns how many.
+
+    A duplicate can only arrive while a copy of the event is still in flight: a relay that published but crashed
+    before its commit, or a broker redelivery after a lost ack, which is seconds to minutes. Dead letters were
+    never applied, so replaying them is unaffected. Days of retention are therefore safe, and the table stays
+    bounded.
+    """
+    table = InboxRecord.__table__
+    cutoff = utcnow() - older_than
+    removed = 0
+    while True:
+        oldest = select(table.c.consumer, table.c.event_id).where(table.c.processed_at < cutoff).limit(batch_size)
+        with database.engine.begin() as connection:
+            keys = connection.execute(oldest).all()
+            if not keys:
+                return removed
+            connection.execute(
+                delete(table).where(tuple_(table.c.consumer, table.c.event_id).in_([tuple(k) for k in keys]))
+            )
+        removed += len(keys)

@@ -72,6 +72,14 @@ class Cluster:
         if wait:
             self.wait_serving(name)
 
+    def is_serving(self, name: str) -> bool:
+        with grpc.insecure_channel(f"127.0.0.1:{self.ports[name]}") as channel:
+            try:
+                reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
+            except grpc.RpcError:
+                return False
+        return reply.status == health_pb2.HealthCheckResponse.SERVING
+
     def wait_serving(self, name: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         with grpc.insecure_channel(f"127.0.0.1:{self.ports[name]}") as channel:

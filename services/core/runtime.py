@@ -11,11 +11,12 @@ import importlib
 import logging
 import threading
 import time
+from datetime import timedelta
 
 from grpc_health.v1 import health_pb2
 
 from services.core.bus import Bus, create_bus
-from services.core.consumers import InboxDispatcher
+from services.core.consumers import InboxDispatcher, purge_inbox
 from services.core.db import Database
 from services.core.grpc_server import build_server
 from services.core.migrate import upgrade
@@ -26,6 +27,7 @@ from services.core.settings import SERVICE_NAMES, Settings
 
 log = logging.getLogger("crm.runtime")
 
+HOUSEKEEPING_SECONDS = 3600
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 
@@ -89,6 +91,7 @@ class Platform:
         self.plugins = PluginHost()
         self.runtimes: list[ServiceRuntime] = []
         self._stopping = threading.Event()
+        self._next_housekeeping = time.monotonic() + 60  # not during start-up
         self._health_thread = threading.Thread(target=self._health_loop, name="health", daemon=True)
 
     def start(self) -> None:
@@ -107,8 +110,23 @@ class Platform:
     def runtime(self, name: str) -> ServiceRuntime:
         return next(r for r in self.runtimes if r.definition.name == name)
 
+    def _housekeeping(self) -> None:
+        """Hourly: forget inbox entries past their retention (see purge_inbox)."""
+        if time.monotonic() < self._next_housekeeping:
+            return
+        self._next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
+        retention = timedelta(hours=self.settings.inbox_retention_hours)
+        for runtime in self.runtimes:
+            try:
+                removed = purge_inbox(runtime.database, retention)
+                if removed:
+                    log.info("%s forgot %d inbox entries older than %s", runtime.definition.name, removed, retention)
+            except Exception as exc:  # noqa: BLE001 - retried next hour; serving is unaffected
+                log.warning("%s inbox purge failed: %r", runtime.definition.name, exc)
+
     def _health_loop(self) -> None:
         while not self._stopping.is_set():
+            self._housekeeping()
             try:
                 self.bus.check()
                 bus_ok = True

@@ -57,6 +57,7 @@ class Settings:
     outbox_poll_seconds: float = 1.0
     consumer_prefetch: int = 64
     consumer_concurrency: int = 1
+    inbox_retention_hours: int = 168
     # Back-off before each retry of a failed event; after the last one the event goes to the dead-letter queue.
     retry_delays_seconds: tuple[float, ...] = (1.0, 5.0, 30.0)
 
@@ -137,5 +138,6 @@ def load_settings() -> Settings:
         outbox_poll_seconds=float(_env_int("CRM_OUTBOX_POLL_MS", 1000)) / 1000,
         consumer_prefetch=_env_int("CRM_CONSUMER_PREFETCH", 64),
         consumer_concurrency=_env_int("CRM_CONSUMER_CONCURRENCY", 1),
+        inbox_retention_hours=_env_int("CRM_INBOX_RETENTION_HOURS", 168),
         retry_delays_seconds=_parse_delays(_env("CRM_RETRY_DELAYS")),
     )

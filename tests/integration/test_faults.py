@@ -62,9 +62,11 @@ def test_events_survive_broker_restart_and_consumer_kills(cluster, pg_url):
     try:
         eventually(lambda: len(created) >= LEADS // 5, what="first leads created")
         subprocess.run(["rabbitmqctl", "-q", "stop_app"], check=True, timeout=120)
-        time.sleep(3)  # leads keep arriving into the outbox meanwhile
+        # Health is real: without its broker a service reports NOT_SERVING (leads keep arriving meanwhile).
+        eventually(lambda: not cluster.is_serving("leads"), timeout=20, what="leads NOT_SERVING without broker")
     finally:
         subprocess.run(["rabbitmqctl", "-q", "start_app"], check=True, timeout=120)
+    eventually(lambda: cluster.is_serving("leads"), timeout=30, what="leads SERVING again")
     eventually(lambda: len(created) >= LEADS // 2, what="half the leads created")
     cluster.kill("analytics")
     time.sleep(1)

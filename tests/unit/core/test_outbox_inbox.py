@@ -282,3 +282,23 @@ def test_one_failing_event_in_a_batch_does_not_fail_the_others(identity_db):
         assert [parse_envelope(body).causation_id for body in session.scalars(select(OutboxMessage.body))] == [
             good_id
         ]
+
+
+def test_inbox_purge_forgets_only_entries_past_retention(identity_db):
+    from datetime import timedelta
+
+    from services.core.consumers import purge_inbox
+    from services.core.db import utcnow
+
+    now = utcnow()
+    with identity_db.kernel_session() as session:
+        session.add_all(
+            [InboxRecord(consumer="identity.intake", event_id=f"old-{i}", processed_at=now - timedelta(days=8))
+             for i in range(7)]
+            + [InboxRecord(consumer="identity.intake", event_id="recent", processed_at=now - timedelta(days=6))]
+        )
+
+    assert purge_inbox(identity_db, timedelta(days=7), batch_size=3) == 7
+    with identity_db.kernel_session() as session:
+        assert session.scalars(select(InboxRecord.event_id)).all() == ["recent"]
+    assert purge_inbox(identity_db, timedelta(days=7)) == 0
