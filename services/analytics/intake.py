@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from services.analytics.models import LeadIntakeDaily
 from services.core.auth import Caller
 from services.core.errors import Validator
+from services.core.i18n import t
 
 # Sales reps get a funnel of their own later; the tenant-wide intake is not theirs to read (R-SEC-2).
 READ_ROLES = ("manager", "admin", "auditor", "marketing")
@@ -48,9 +49,9 @@ def get_lead_intake(
     start = _calendar_day(check, start_date, "start_date")
     end = _calendar_day(check, end_date, "end_date")
     if start is not None and end is not None and check.check(start <= end, "end_date",
-                                                             "must not be before start_date"):
+                                                             t("must not be before start_date")):
         check.check((end - start).days <= MAX_SPAN_DAYS, "end_date",
-                    f"must be at most {MAX_SPAN_DAYS} days after start_date")
+                    t("must be at most {days} days after start_date", days=MAX_SPAN_DAYS))
     check.raise_if_any()
     rows = list(
         session.scalars(
@@ -63,10 +64,10 @@ def get_lead_intake(
 
 
 def _calendar_day(check: Validator, value: YearMonthDay, field: str) -> date | None:
-    if not check.check(any(value), field, "is required"):
+    if not check.check(any(value), field, t("is required")):
         return None
     try:
         return date(*value)
     except ValueError:
-        check.check(False, field, "is not a calendar date")
+        check.check(False, field, t("is not a calendar date"))
         return None

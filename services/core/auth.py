@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import jwt
 
 from services.core.errors import PermissionDenied, Unauthenticated
+from services.core.i18n import t
 
 ISSUER = "crm"
 ROLES = ("sales", "service_agent", "marketing", "manager", "admin", "auditor")
@@ -39,7 +40,7 @@ class Caller:
 
     def require_role(self, *roles: str) -> None:
         if not self.has_any_role(*roles):
-            raise PermissionDenied(f"requires one of the roles: {', '.join(roles)}")
+            raise PermissionDenied(t("requires one of the roles: {roles}", roles=", ".join(roles)))
 
 
 def mint_token(
@@ -75,12 +76,12 @@ def verify_token(key: str, token: str) -> Caller:
             token, key, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub", "iss"]}
         )
     except jwt.ExpiredSignatureError:
-        raise Unauthenticated("caller token has expired") from None
+        raise Unauthenticated(t("caller token has expired")) from None
     except jwt.InvalidTokenError as exc:
-        raise Unauthenticated(f"invalid caller token: {exc}") from None
+        raise Unauthenticated(t("invalid caller token: {reason}", reason=str(exc))) from None
     tenant = claims.get("tenant")
     if not isinstance(tenant, str) or not tenant:
-        raise Unauthenticated("caller token carries no tenant")
+        raise Unauthenticated(t("caller token carries no tenant"))
     return Caller(
         tenant_id=tenant,
         subject=claims["sub"],
@@ -95,7 +96,7 @@ _current_caller: contextvars.ContextVar[Caller | None] = contextvars.ContextVar(
 def current_caller() -> Caller:
     caller = _current_caller.get()
     if caller is None:
-        raise Unauthenticated("no caller token")
+        raise Unauthenticated(t("no caller token"))
     return caller
 
 

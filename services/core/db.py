@@ -24,6 +24,7 @@ from sqlalchemy.orm import (
 )
 
 from services.core.errors import PermissionDenied
+from services.core.i18n import t
 
 # Session.info keys
 TENANT = "crm_tenant"
@@ -94,10 +95,10 @@ def _check_inserted_tenant(state: ORMExecuteState, tenant: str) -> None:
             if row.get("tenant_id") is None:
                 row["tenant_id"] = tenant
             elif row["tenant_id"] != tenant:
-                raise PermissionDenied("record belongs to another tenant")
+                raise PermissionDenied(t("record belongs to another tenant"))
     inline = state.statement.compile().params.get("tenant_id")
     if inline is not None and inline != tenant:
-        raise PermissionDenied("record belongs to another tenant")
+        raise PermissionDenied(t("record belongs to another tenant"))
 
 
 @event.listens_for(Session, "before_flush")
@@ -115,7 +116,7 @@ def _stamp_new_rows_with_tenant(session: Session, flush_context, instances) -> N
         if obj.tenant_id is None:
             obj.tenant_id = tenant
         elif obj.tenant_id != tenant:
-            raise PermissionDenied("record belongs to another tenant")
+            raise PermissionDenied(t("record belongs to another tenant"))
 
 
 @event.listens_for(Session, "after_commit")

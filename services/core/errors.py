@@ -6,28 +6,32 @@ from dataclasses import dataclass
 
 import grpc
 
+from services.core.i18n import Text, t
+
 
 @dataclass(frozen=True)
 class FieldViolation:
     field: str
-    description: str
+    description: str | Text
 
 
 class DomainError(Exception):
+    """`message` is shown to callers: write it with services.core.i18n.t so it can be translated."""
+
     code: grpc.StatusCode = grpc.StatusCode.UNKNOWN
 
-    def __init__(self, message: str):
-        super().__init__(message)
+    def __init__(self, message: str | Text):
+        super().__init__(str(message))
         self.message = message
 
 
 class InvalidArgument(DomainError):
     code = grpc.StatusCode.INVALID_ARGUMENT
 
-    def __init__(self, violations: list[FieldViolation] | FieldViolation, message: str | None = None):
+    def __init__(self, violations: list[FieldViolation] | FieldViolation, message: str | Text | None = None):
         self.violations = [violations] if isinstance(violations, FieldViolation) else list(violations)
         summary = "; ".join(f"{v.field}: {v.description}" for v in self.violations)
-        super().__init__(message or f"invalid request: {summary}")
+        super().__init__(message or t("invalid request: {summary}", summary=summary))
 
 
 class NotFound(DomainError):
@@ -56,16 +60,16 @@ class Validator:
     def __init__(self) -> None:
         self.violations: list[FieldViolation] = []
 
-    def check(self, condition: bool, field: str, description: str) -> bool:
+    def check(self, condition: bool, field: str, description: str | Text) -> bool:
         if not condition:
             self.violations.append(FieldViolation(field, description))
         return condition
 
     def require(self, value: str, field: str, max_length: int | None = None) -> bool:
-        if not self.check(bool(value and value.strip()), field, "is required"):
+        if not self.check(bool(value and value.strip()), field, t("is required")):
             return False
         if max_length is not None:
-            return self.check(len(value) <= max_length, field, f"must be at most {max_length} characters")
+            return self.check(len(value) <= max_length, field, t("must be at most {max} characters", max=max_length))
         return True
 
     def raise_if_any(self) -> None:

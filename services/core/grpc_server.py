@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from services.core.auth import reset_caller, set_caller, verify_token
 from services.core.errors import DomainError, InvalidArgument, Unauthenticated
+from services.core.i18n import DEFAULT_LOCALE, Text, localize, negotiate, t
 from services.core.ids import new_id
 from services.core.metrics import GRPC_HANDLED, GRPC_HANDLING_SECONDS, GRPC_STARTED
 
@@ -39,20 +40,46 @@ def _split_method(full_method: str) -> tuple[str, str]:
     return service, method
 
 
-def _status_for(error: DomainError) -> grpc.Status:
+def _status_for(error: DomainError, locale: str) -> grpc.Status:
+    """English in the status message and descriptions (stable for logs and programs); the caller's language in
+    google.rpc.LocalizedMessage and each violation's localized_message."""
     details = []
+    translated = locale != DEFAULT_LOCALE
+    tag = locale.replace("_", "-")
     if isinstance(error, InvalidArgument):
-        bad_request = error_details_pb2.BadRequest(
-            field_violations=[
-                error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-                for v in error.violations
-            ]
-        )
-        packed = any_pb2.Any()
-        packed.Pack(bad_request)
-        details.append(packed)
-    status = status_pb2.Status(code=error.code.value[0], message=error.message, details=details)
+        bad_request = error_details_pb2.BadRequest()
+        for violation in error.violations:
+            entry = bad_request.field_violations.add(field=violation.field, description=str(violation.description))
+            if translated:
+                entry.localized_message.locale = tag
+                entry.localized_message.message = localize(violation.description, locale)
+        details.append(_pack(bad_request))
+    if translated:
+        details.append(_pack(error_details_pb2.LocalizedMessage(locale=tag, message=_localized_message(error, locale))))
+    status = status_pb2.Status(code=error.code.value[0], message=str(error.message), details=details)
     return rpc_status.to_status(status)
+
+
+def _localized_message(error: DomainError, locale: str) -> str:
+    if isinstance(error, InvalidArgument) and not isinstance(error.message, Text):
+        return localize(error.message, locale)
+    if isinstance(error, InvalidArgument) and error.message.msgid == "invalid request: {summary}":
+        summary = "; ".join(f"{v.field}: {localize(v.description, locale)}" for v in error.violations)
+        return localize(t("invalid request: {summary}", summary=summary), locale)
+    return localize(error.message, locale)
+
+
+def _pack(message) -> any_pb2.Any:  # noqa: ANN001
+    packed = any_pb2.Any()
+    packed.Pack(message)
+    return packed
+
+
+def _caller_locale(context: grpc.ServicerContext) -> str:
+    for key, value in context.invocation_metadata():
+        if key == "accept-language":
+            return negotiate(value)
+    return DEFAULT_LOCALE
 
 
 class KernelInterceptor(grpc.ServerInterceptor):
@@ -92,7 +119,7 @@ class KernelInterceptor(grpc.ServerInterceptor):
                 return behaviour(request, context)
             except DomainError as error:
                 code = error.code
-                context.abort_with_status(_status_for(error))
+                context.abort_with_status(_status_for(error, _caller_locale(context)))
             except IntegrityError:
                 # A concurrent writer got there first (unique key): the client may retry and will see its row.
                 code = grpc.StatusCode.ABORTED
@@ -131,8 +158,8 @@ def _bearer_token(context: grpc.ServicerContext) -> str:
             scheme, _, token = value.partition(" ")
             if scheme.lower() == "bearer" and token:
                 return token.strip()
-            raise Unauthenticated("authorization metadata must be 'Bearer <token>'")
-    raise Unauthenticated("no caller token: send metadata 'authorization: Bearer <token>'")
+            raise Unauthenticated(t("authorization metadata must be 'Bearer <token>'"))
+    raise Unauthenticated(t("no caller token: send metadata 'authorization: Bearer <token>'"))
 
 
 def build_server(

@@ -17,6 +17,7 @@ from services.core.auth import Caller
 from services.core.db import utcnow
 from services.core.errors import NotFound, Validator
 from services.core.events import emit
+from services.core.i18n import t
 from services.identity.models import Customer, CustomerSequence, IdentityKey, RecordLink
 from services.identity.normalize import email_key, phone_key
 
@@ -53,7 +54,7 @@ def validate(record: SourceRecord) -> None:
     check.require(record.kind, "record.kind", max_length=40)
     check.require(record.record_id, "record.id", max_length=64)
     keys = identifying_keys(record)
-    check.check(bool(keys), "email", "a valid email or phone is required")
+    check.check(bool(keys), "email", t("a valid email or phone is required"))
     check.raise_if_any()
 
 
@@ -163,5 +164,5 @@ def get_customer(session: Session, *, caller: Caller, customer_id: str) -> tuple
     )
     readable = caller.has_any_role(*SEE_ALL_ROLES) or any(link.owner_id == caller.subject for link in links)
     if customer is None or customer.tenant_id != session.info["crm_tenant"] or not readable:
-        raise NotFound(f"customer {customer_id!r} not found")
+        raise NotFound(t("customer {id} not found", id=repr(customer_id)))
     return customer, links

@@ -12,6 +12,7 @@ from crm.events.v1.leads_pb2 import LeadCreated
 from services.core.auth import Caller
 from services.core.errors import NotFound, Validator
 from services.core.events import emit
+from services.core.i18n import t
 from services.leads.models import Lead
 
 LEADS_CREATED = Counter("crm_leads_created", "Leads captured, by channel.", ["channel"])
@@ -41,13 +42,13 @@ def create_lead(
     check = Validator()
     check.require(name, "name", max_length=200)
     check.require(channel, "channel", max_length=100)
-    check.check(len(company) <= 200, "company", "must be at most 200 characters")
-    check.check(bool(email.strip() or phone.strip()), "email", "email or phone is required")
+    check.check(len(company) <= 200, "company", t("must be at most {max} characters", max=200))
+    check.check(bool(email.strip() or phone.strip()), "email", t("email or phone is required"))
     if email:
-        check.check(len(email) <= 254 and bool(EMAIL.match(email.strip())), "email", "is not an e-mail address")
+        check.check(len(email) <= 254 and bool(EMAIL.match(email.strip())), "email", t("is not an e-mail address"))
     if phone:
-        check.check(bool(PHONE.match(phone.strip())), "phone", "is not a phone number")
-    check.check(len(request_id) <= 64, "request_id", "must be at most 64 characters")
+        check.check(bool(PHONE.match(phone.strip())), "phone", t("is not a phone number"))
+    check.check(len(request_id) <= 64, "request_id", t("must be at most {max} characters", max=64))
     check.raise_if_any()
 
     if request_id:
@@ -89,7 +90,7 @@ def get_lead(session: Session, *, caller: Caller, lead_id: str) -> Lead:
     lead = session.get(Lead, lead_id) if lead_id else None
     # Another rep's lead is reported as absent: its existence is not the caller's business either.
     if lead is None or not caller.may_read_owned(lead.owner_id, *SEE_ALL_ROLES):
-        raise NotFound(f"lead {lead_id!r} not found")
+        raise NotFound(t("lead {id} not found", id=repr(lead_id)))
     return lead
 
 

@@ -13,6 +13,7 @@ from services.core.auth import Caller
 from services.core.db import utcnow
 from services.core.errors import Validator
 from services.core.events import emit
+from services.core.i18n import t
 from services.marketing.models import Consent
 
 CONSENT_CHANGES = Counter("crm_consent_changes", "Consent answers that changed, by channel and answer.",
@@ -40,10 +41,10 @@ def set_consent(
     caller.require_role(*WRITE_ROLES)
     check = Validator()
     check.require(customer_id, "customer_id", max_length=32)
-    if check.check(bool(channel), "channel", "is required"):
-        check.check(channel in CHANNELS, "channel", "is not a consent channel")
+    if check.check(bool(channel), "channel", t("is required")):
+        check.check(channel in CHANNELS, "channel", t("is not a consent channel"))
     if check.require(purpose, "purpose"):
-        check.check(bool(PURPOSE.match(purpose)), "purpose", "must be 1-50 of a-z, 0-9, '_' and '-'")
+        check.check(bool(PURPOSE.match(purpose)), "purpose", t("must be 1-50 of a-z, 0-9, '_' and '-'"))
     check.require(source, "source", max_length=100)
     check.raise_if_any()
 

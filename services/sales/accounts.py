@@ -9,6 +9,7 @@ from crm.events.v1.sales_pb2 import AccountCreated
 from services.core.auth import Caller
 from services.core.errors import NotFound, Validator
 from services.core.events import emit
+from services.core.i18n import t
 from services.sales.models import Account
 
 ACCOUNTS_CREATED = Counter("crm_accounts_created", "Accounts created, by GB/T 4754 section.", ["industry"])
@@ -36,11 +37,11 @@ def create_account(
     industry = industry.strip().upper()
     check = Validator()
     check.require(name, "name", max_length=200)
-    check.check(len(customer_id.strip()) <= 32, "customer_id", "must be at most 32 characters")
+    check.check(len(customer_id.strip()) <= 32, "customer_id", t("must be at most {max} characters", max=32))
     if industry:
-        check.check(industry in INDUSTRY_SECTIONS, "industry", "must be a GB/T 4754 section letter A..T")
-    check.check(len(region.strip()) <= 100, "region", "must be at most 100 characters")
-    check.check(len(owner_id.strip()) <= 64, "owner_id", "must be at most 64 characters")
+        check.check(industry in INDUSTRY_SECTIONS, "industry", t("must be a GB/T 4754 section letter A..T"))
+    check.check(len(region.strip()) <= 100, "region", t("must be at most {max} characters", max=100))
+    check.check(len(owner_id.strip()) <= 64, "owner_id", t("must be at most {max} characters", max=64))
     check.raise_if_any()
 
     owner_id = owner_id.strip()
@@ -75,7 +76,7 @@ def get_account(session: Session, *, caller: Caller, account_id: str) -> Account
     account = session.get(Account, account_id) if account_id else None
     # Another rep's account is reported as absent: its existence is not the caller's business either.
     if account is None or not caller.may_read_owned(account.owner_id, *SEE_ALL_ROLES):
-        raise NotFound(f"account {account_id!r} not found")
+        raise NotFound(t("account {id} not found", id=repr(account_id)))
     return account
 
 

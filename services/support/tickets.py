@@ -9,6 +9,7 @@ from crm.events.v1.support_pb2 import TicketOpened
 from services.core.auth import Caller
 from services.core.errors import NotFound, Validator
 from services.core.events import emit
+from services.core.i18n import t
 from services.support.models import Ticket
 
 TICKETS_OPENED = Counter("crm_tickets_opened", "Tickets opened, by type and channel.", ["type", "channel"])
@@ -40,13 +41,13 @@ def open_ticket(
     priority = priority or DEFAULT_PRIORITY
     check = Validator()
     check.require(customer_id, "customer_id", max_length=32)
-    if check.check(bool(ticket_type), "type", "is required"):
-        check.check(ticket_type in TYPES, "type", "is not a ticket type")
-    if check.check(bool(channel), "channel", "is required"):
-        check.check(channel in CHANNELS, "channel", "is not a ticket channel")
-    check.check(priority in PRIORITIES, "priority", "is not a ticket priority")
+    if check.check(bool(ticket_type), "type", t("is required")):
+        check.check(ticket_type in TYPES, "type", t("is not a ticket type"))
+    if check.check(bool(channel), "channel", t("is required")):
+        check.check(channel in CHANNELS, "channel", t("is not a ticket channel"))
+    check.check(priority in PRIORITIES, "priority", t("is not a ticket priority"))
     check.require(subject, "subject", max_length=200)
-    check.check(len(description) <= 10_000, "description", "must be at most 10000 characters")
+    check.check(len(description) <= 10_000, "description", t("must be at most {max} characters", max=10000))
     check.raise_if_any()
 
     ticket = Ticket(
@@ -78,5 +79,5 @@ def get_ticket(session: Session, *, caller: Caller, ticket_id: str) -> Ticket:
     # The session is tenant-scoped, so another tenant's ticket is simply not found.
     ticket = session.get(Ticket, ticket_id) if ticket_id else None
     if ticket is None:
-        raise NotFound(f"ticket {ticket_id!r} not found")
+        raise NotFound(t("ticket {id} not found", id=repr(ticket_id)))
     return ticket

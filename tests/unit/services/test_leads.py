@@ -238,3 +238,32 @@ def test_api_errors(service, stub):
     with pytest.raises(grpc.RpcError) as error:
         stub.GetLead(leads_pb2.GetLeadRequest(id="missing"), metadata=service.metadata("manager"), timeout=5)
     assert error.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_grpc_errors_carry_the_callers_language(service):
+    """accept-language: zh-CN gets google.rpc.LocalizedMessage and localized field violations; English stays lean."""
+    from google.rpc import error_details_pb2
+    from grpc_status import rpc_status
+
+    stub = leads_pb2_grpc.LeadsServiceStub(service.channel)
+    request = leads_pb2.CreateLeadRequest(name="", email="not-an-email", channel="Web")
+
+    with pytest.raises(grpc.RpcError) as chinese:
+        stub.CreateLead(request, metadata=[*service.metadata("sales"), ("accept-language", "zh-CN,zh;q=0.9")])
+    assert chinese.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "name: is required" in chinese.value.details()  # the status message stays English for programs and logs
+    details = {d.type_url.rsplit("/", 1)[1]: d for d in rpc_status.from_call(chinese.value).details}
+    localized = error_details_pb2.LocalizedMessage()
+    details["google.rpc.LocalizedMessage"].Unpack(localized)
+    assert (localized.locale, localized.message) == ("zh-CN", "请求无效：name: 为必填项; email: 不是有效的电子邮箱地址")
+    bad_request = error_details_pb2.BadRequest()
+    details["google.rpc.BadRequest"].Unpack(bad_request)
+    assert {v.field: v.localized_message.message for v in bad_request.field_violations} == {
+        "name": "为必填项", "email": "不是有效的电子邮箱地址",
+    }
+
+    with pytest.raises(grpc.RpcError) as english:
+        stub.CreateLead(request, metadata=service.metadata("sales"))
+    assert [d.type_url.rsplit("/", 1)[1] for d in rpc_status.from_call(english.value).details] == [
+        "google.rpc.BadRequest"
+    ]
