@@ -10,26 +10,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import tempfile
 import time
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pika
-import psycopg
+from benchlib import cpu_seconds, scratch_cluster
 
 from crm.events.v1.leads_pb2 import LeadCreated
 from services.core.devcluster import Cluster
 from services.core.events import EXCHANGE, new_envelope
-
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def applied(cluster: Cluster) -> float:
@@ -42,14 +32,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=2000)
     args = parser.parse_args()
-    name = f"crm_drain_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    subprocess.run(["rabbitmqctl", "-q", "add_vhost", name], check=True)
-    subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", name, "guest", ".*", ".*", ".*"], check=True)
-    cluster = Cluster(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}",
-                      f"amqp://guest:guest@127.0.0.1:5672/{name}", Path(tempfile.mkdtemp(prefix="crm-drain-")))
-    try:
+    with scratch_cluster("crm_drain") as (cluster, _dsn):
         cluster.crm("migrate", "identity")
         cluster.start("identity")  # declares its queues
         cluster.kill("identity")
@@ -72,11 +55,6 @@ def main() -> None:
         print(f"identity applied {args.events} queued lead.created events in {elapsed:.2f} s = "
               f"{args.events / elapsed:.0f} events/s; CPU {cpu * 1000 / args.events:.2f} ms per event "
               f"(CRM_CONSUMER_CONCURRENCY={os.environ.get('CRM_CONSUMER_CONCURRENCY', '1')})")
-    finally:
-        cluster.stop_all()
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", name], check=False)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
-import tempfile
 import threading
 import time
 import uuid
@@ -24,12 +22,11 @@ from pathlib import Path
 
 import grpc
 import psycopg
+from benchlib import cpu_seconds, scratch_cluster
 
 from crm.leads.v1 import leads_pb2, leads_pb2_grpc
 from services.core.auth import mint_token
 from services.core.devcluster import TOKEN_KEY, Cluster
-
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def raw_commit_rate(dsn: str, seconds: float) -> float:
@@ -160,12 +157,6 @@ def resolution_latency(cluster: Cluster, dsn: str, seconds: float, rate: float) 
     return sorted((resolved_at[i] - sent_at[i]) * 1000 for i in sent_at if i in resolved_at)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def other_servers() -> dict[str, int]:
     """PostgreSQL's postmaster and RabbitMQ's VM, to show where the rest of the machine's CPU goes."""
     found = {}
@@ -207,17 +198,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=300)
     args = parser.parse_args()
 
-    database = f"crm_bench_{uuid.uuid4().hex[:8]}"
-    vhost = f"crm_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{database}"')
-    subprocess.run(["rabbitmqctl", "-q", "add_vhost", vhost], check=True)
-    subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], check=True)
-    dsn = f"postgresql://postgres@127.0.0.1:5432/{database}"
-    workdir = Path(tempfile.mkdtemp(prefix="crm-bench-"))
-    cluster = Cluster(f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}",
-                      f"amqp://guest:guest@127.0.0.1:5672/{vhost}", workdir)
-    try:
+    with scratch_cluster("crm_bench") as (cluster, dsn):
         baseline = raw_commit_rate(dsn, args.seconds / 2)
         print(f"PostgreSQL single-row INSERT+COMMIT, one connection: {baseline:8.0f} rows/s")
         cluster.crm("migrate", "identity", "leads")
@@ -245,11 +226,6 @@ def main() -> None:
         rate = throughput(cluster, args.seconds, args.clients)
         print(f"CreateLead throughput, {args.clients} clients:       {rate:8.0f} leads/s"
               f"   = {rate / baseline:.2f} x baseline (target >= 0.60)")
-    finally:
-        cluster.stop_all()
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], check=False)
 
 
 if __name__ == "__main__":

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.analytics.models import LeadIntakeDaily
 from services.core.auth import Caller
+from services.core.db import upsert_insert
 from services.core.errors import Validator
 from services.core.i18n import t
 
@@ -30,8 +30,7 @@ class LeadIntake:
 
 def count_lead(session: Session, *, tenant: str, day: date, channel: str) -> None:
     """Add one lead to the (day, channel) row, creating it: one statement, safe against concurrent writers."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(LeadIntakeDaily).values(tenant_id=tenant, day=day, channel=channel, leads=1)
+    statement = upsert_insert(session)(LeadIntakeDaily).values(tenant_id=tenant, day=day, channel=channel, leads=1)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["tenant_id", "day", "channel"],

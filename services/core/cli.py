@@ -9,8 +9,6 @@ import sys
 import threading
 
 import click
-import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.core.settings import SERVICE_NAMES, load_settings
 
@@ -121,18 +119,13 @@ def migrate(services: tuple[str, ...]) -> None:
 @click.option("--timeout", default=2.0, show_default=True, help="Seconds to wait for each service.")
 def health(timeout: float) -> None:
     """Print each service's gRPC health; exit 1 unless all are SERVING."""
-    from services.core.client import open_channel
+    from services.core.client import health_of
 
     settings = load_settings()
     all_serving = True
     for name in SERVICE_NAMES:
         address = settings.addr_of(name)
-        with open_channel(address) as channel:
-            try:
-                reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=timeout)
-                status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
-            except grpc.RpcError as error:
-                status = f"UNREACHABLE ({error.code().name})"
+        status = health_of(address, timeout)
         all_serving = all_serving and status == "SERVING"
         click.echo(f"{name:<10} {address:<22} {status}")
     sys.exit(0 if all_serving else 1)

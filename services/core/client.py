@@ -15,6 +15,7 @@ import time
 from typing import TypeVar
 
 import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.core.auth import current_caller, mint_token
 from services.core.grpc_server import incoming_call
@@ -76,6 +77,16 @@ class _CallerInterceptor(grpc.UnaryUnaryClientInterceptor):
                                ttl_seconds=600)
             self._service_tokens[cache_key] = (token, time.time() + 600)
         return token
+
+
+def health_of(address: str, timeout: float = 1.0) -> str:
+    """A service's overall gRPC health: "SERVING", "NOT_SERVING", or "UNREACHABLE (<code>)"."""
+    with open_channel(address) as channel:
+        try:
+            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=timeout)
+        except grpc.RpcError as error:
+            return f"UNREACHABLE ({error.code().name})"
+    return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
 
 
 def open_channel(target: str) -> grpc.Channel:

@@ -15,13 +15,11 @@ from typing import Any
 
 from google.protobuf.message import Message
 from sqlalchemy import delete, select, tuple_
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.core.auth import Caller, reset_caller, set_caller
-from services.core.db import Database, utcnow
+from services.core.db import Database, upsert_insert, utcnow
 from services.core.events import caused_by, event_type_of, parse_envelope, unpack
 from services.core.kernel_models import InboxRecord
 from services.core.metrics import CONSUMER_LAG_SECONDS
@@ -100,9 +98,8 @@ class InboxDispatcher:
         """Insert the inbox row; False when it was there already. One statement, and a concurrent duplicate
         waits for the first to commit, then finds the row."""
         table = InboxRecord.__table__
-        dialect_insert = postgresql_insert if self.database.is_postgresql else sqlite_insert
         inserted = session.connection().execute(
-            dialect_insert(table)
+            upsert_insert(session)(table)
             .values(consumer=self.queue, event_id=event_id, processed_at=utcnow())
             .on_conflict_do_nothing()
             .returning(table.c.event_id)

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, String, TypeDecorator, create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import (
     Mapped,
@@ -125,6 +127,13 @@ def _wake_outbox_relay(session: Session) -> None:
         database = session.info.get(DATABASE)
         if database is not None:
             database.notify_outbox()
+
+
+def upsert_insert(bind: Engine | Connection | Session):  # noqa: ANN201
+    """The dialect's INSERT construct, which has on_conflict_do_nothing/do_update (PostgreSQL and SQLite)."""
+    if isinstance(bind, Session):
+        bind = bind.get_bind()
+    return postgresql_insert if bind.dialect.name == "postgresql" else sqlite_insert
 
 
 def _is_tenant_scoped(cls: type) -> bool:

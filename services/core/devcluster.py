@@ -11,9 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-
+from services.core.client import health_of
 from services.core.settings import SERVICE_NAMES
 
 TOKEN_KEY = "development-cluster-key-" + "x" * 32
@@ -73,28 +71,17 @@ class Cluster:
             self.wait_serving(name)
 
     def is_serving(self, name: str) -> bool:
-        with grpc.insecure_channel(f"127.0.0.1:{self.ports[name]}") as channel:
-            try:
-                reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
-            except grpc.RpcError:
-                return False
-        return reply.status == health_pb2.HealthCheckResponse.SERVING
+        return health_of(f"127.0.0.1:{self.ports[name]}") == "SERVING"
 
     def wait_serving(self, name: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
-        with grpc.insecure_channel(f"127.0.0.1:{self.ports[name]}") as channel:
-            stub = health_pb2_grpc.HealthStub(channel)
-            while time.monotonic() < deadline:
-                process = self.processes[name]
-                if process.poll() is not None:
-                    raise AssertionError(f"{name} exited with {process.returncode}:\n{self.log(name)}")
-                try:
-                    reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=1)
-                    if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                        return
-                except grpc.RpcError:
-                    pass
-                time.sleep(0.1)
+        while time.monotonic() < deadline:
+            process = self.processes[name]
+            if process.poll() is not None:
+                raise AssertionError(f"{name} exited with {process.returncode}:\n{self.log(name)}")
+            if self.is_serving(name):
+                return
+            time.sleep(0.1)
         raise AssertionError(f"{name} not SERVING within {timeout}s:\n{self.log(name)}")
 
     def kill(self, name: str) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from services.core.auth import reset_caller, set_caller, verify_token
 from services.core.errors import DomainError, InvalidArgument, Unauthenticated
-from services.core.i18n import DEFAULT_LOCALE, Text, localize, negotiate, t
+from services.core.i18n import DEFAULT_LOCALE, localize, negotiate, t
 from services.core.ids import new_id
 from services.core.metrics import GRPC_HANDLED, GRPC_HANDLING_SECONDS, GRPC_STARTED
 
@@ -61,9 +61,8 @@ def _status_for(error: DomainError, locale: str) -> grpc.Status:
 
 
 def _localized_message(error: DomainError, locale: str) -> str:
-    if isinstance(error, InvalidArgument) and not isinstance(error.message, Text):
-        return localize(error.message, locale)
-    if isinstance(error, InvalidArgument) and error.message.msgid == "invalid request: {summary}":
+    # The default summary embeds English descriptions: rebuild it from the translated ones.
+    if isinstance(error, InvalidArgument) and getattr(error.message, "msgid", None) == "invalid request: {summary}":
         summary = "; ".join(f"{v.field}: {localize(v.description, locale)}" for v in error.violations)
         return localize(t("invalid request: {summary}", summary=summary), locale)
     return localize(error.message, locale)

@@ -6,23 +6,14 @@ The REST API, login and the console arrive with the gateway issue; this is the p
 from __future__ import annotations
 
 from flask import Flask, jsonify
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from services.core.client import open_channel
+from services.core.client import health_of
 from services.core.settings import SERVICE_NAMES, Settings
 
 
 def service_health(settings: Settings, timeout: float = 1.0) -> dict[str, str]:
     """Each service's overall gRPC health: SERVING, NOT_SERVING or UNREACHABLE."""
-    statuses = {}
-    for name in SERVICE_NAMES:
-        with open_channel(settings.addr_of(name)) as channel:
-            try:
-                reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=timeout)
-                statuses[name] = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
-            except Exception:  # noqa: BLE001 - any failure means not reachable for readiness
-                statuses[name] = "UNREACHABLE"
-    return statuses
+    return {name: health_of(settings.addr_of(name), timeout).split(" ", 1)[0] for name in SERVICE_NAMES}
 
 
 def create_app(settings: Settings) -> Flask:

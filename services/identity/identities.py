@@ -7,14 +7,12 @@ from dataclasses import dataclass
 
 from prometheus_client import Counter
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from crm.common.v1.common_pb2 import RecordRef
 from crm.events.v1.identity_pb2 import IdentityResolved
 from services.core.auth import Caller
-from services.core.db import utcnow
+from services.core.db import upsert_insert, utcnow
 from services.core.errors import NotFound, Validator
 from services.core.events import emit
 from services.core.i18n import t
@@ -131,14 +129,14 @@ def next_customer_id(session: Session, *, tenant: str) -> str:
     day = utcnow().strftime("%Y%m%d")
     bind = session.get_bind().engine  # the session may be bound to a connection (batched consumers)
     if bind.dialect.name != "postgresql":
-        number = session.execute(_reserve(sqlite_insert, tenant, day, 1)).scalar_one()
+        number = session.execute(_reserve(upsert_insert(bind), tenant, day, 1)).scalar_one()
         return f"C{day}{number:03d}"
     key = (str(bind.url), tenant, day)
     with _number_lock:
         number, end = _number_blocks.get(key, (0, 0))
         if number >= end:
             with bind.connect() as connection:
-                end = connection.execute(_reserve(postgresql_insert, tenant, day, NUMBER_BLOCK)).scalar_one() + 1
+                end = connection.execute(_reserve(upsert_insert(bind), tenant, day, NUMBER_BLOCK)).scalar_one() + 1
                 connection.commit()
             number = end - NUMBER_BLOCK
         _number_blocks[key] = (number + 1, end)
