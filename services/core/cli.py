@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
 import os
 import signal
@@ -40,7 +42,25 @@ def _start_gateway(settings):  # noqa: ANN001, ANN202
     return server
 
 
-@click.group()
+class _WithServiceCommands(click.Group):
+    """`crm <service> ...` runs a service's own commands (COMMANDS in services/<service>/commands.py), imported
+    only when asked for, so `crm up` does not load every service's batch tooling."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *filter(_has_commands, SERVICE_NAMES)])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None and name in SERVICE_NAMES and _has_commands(name):
+            command = importlib.import_module(f"services.{name}.commands").COMMANDS
+        return command
+
+
+def _has_commands(service: str) -> bool:
+    return importlib.util.find_spec(f"services.{service}.commands") is not None
+
+
+@click.group(cls=_WithServiceCommands)
 def main() -> None:
     """CRM platform: six gRPC services, a gateway, one command."""
 

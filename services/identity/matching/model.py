@@ -1,0 +1,205 @@
+"""The Fellegi-Sunter model: per-field m and u probabilities of each comparison level, the prior, term
+frequencies, thresholds, and the reviewers' decisions. Estimated without labels: u from random record pairs
+(almost all non-matches), m and the prior by expectation-maximisation over the blocked candidate pairs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from services.identity.matching.spec import CRM_SPEC, EXACT, LEVELS, MISSING, LinkageSpec
+
+N_LEVELS = len(LEVELS)
+# Probabilities never reach 0 or 1: one unseen level must not make a pair impossible or certain.
+EPSILON = 1e-6
+# A reviewer's decision weighs like this many observed pairs against BASE_WEIGHT for the estimated model, so a
+# handful of decisions moves the model noticeably but one mistaken click does not overturn it.
+DECISION_WEIGHT = 20.0
+BASE_WEIGHT = 1000.0
+# Term-frequency tables keep the most frequent values only; rarer values are bounded by the smallest kept.
+TF_TABLE_SIZE = 2000
+PARAMETERS_VERSION = 1
+
+# Starting values for a tenant with no trained model: a field's agreement is common among matches (m) and
+# rare among random pairs (u). Unused levels (city is exact or not) get m == u, so weight 0.
+_DEFAULTS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
+    #              m: disagree fuzzy close exact          u: disagree fuzzy close exact
+    "name": ((0.05, 0.05, 0.10, 0.80), (0.970, 0.020, 0.005, 0.005)),
+    "company": ((0.05, 0.05, 0.10, 0.80), (0.980, 0.010, 0.005, 0.005)),
+    "phone": ((0.10, 0.02, 0.08, 0.80), (0.9998, 1e-4, 5e-5, 5e-5)),
+    "email": ((0.10, 0.03, 0.07, 0.80), (0.99998, 1e-5, 5e-6, 5e-6)),
+    "city": ((0.10, 0.0, 0.0, 0.90), (0.95, 0.0, 0.0, 0.05)),
+    "address": ((0.20, 0.10, 0.10, 0.60), (0.99, 0.008, 0.001, 0.001)),
+    "credit_code": ((0.02, 0.02, 0.06, 0.90), (0.99999, 5e-6, 3e-6, 2e-6)),
+}
+_GENERIC_DEFAULT = ((0.10, 0.05, 0.15, 0.70), (0.95, 0.03, 0.01, 0.01))
+
+
+def _normalised(values: np.ndarray) -> np.ndarray:
+    values = np.clip(np.asarray(values, dtype=np.float64), EPSILON, None)
+    return values / values.sum()
+
+
+@dataclass
+class Model:
+    spec: LinkageSpec = CRM_SPEC
+    prior: float = 0.1  # P(match) for a candidate pair that blocking brought together
+    m: np.ndarray = field(default=None)  # (fields, levels)
+    u: np.ndarray = field(default=None)
+    tf: dict[str, dict[str, float]] = field(default_factory=dict)  # field -> value -> share of records
+    auto_link: float = 0.95
+    review: float = 0.50
+    # Reviewers' decisions as level counts per field: what matches and non-matches really look like.
+    decided_match: np.ndarray = field(default=None)
+    decided_non_match: np.ndarray = field(default=None)
+    trained_pairs: int = 0
+
+    def __post_init__(self) -> None:
+        shape = (len(self.spec.fields), N_LEVELS)
+        if self.m is None or self.u is None:
+            defaults = [_DEFAULTS.get(name, _GENERIC_DEFAULT) for name in self.spec.fields]
+            self.m = np.array([m for m, _ in defaults], dtype=np.float64)
+            self.u = np.array([u for _, u in defaults], dtype=np.float64)
+        self.decided_match = np.zeros(shape) if self.decided_match is None else self.decided_match
+        self.decided_non_match = np.zeros(shape) if self.decided_non_match is None else self.decided_non_match
+
+    # --- scoring ------------------------------------------------------------------------------------------------
+    def level_weights(self) -> np.ndarray:
+        """log2 Bayes factor of each (field, level); missing values weigh 0."""
+        m = np.array([_normalised(row) for row in self.m + self.decided_match * DECISION_WEIGHT / BASE_WEIGHT])
+        u = np.array([_normalised(row) for row in self.u + self.decided_non_match * DECISION_WEIGHT / BASE_WEIGHT])
+        unused = (self.m <= EPSILON) & (self.u <= EPSILON)
+        return np.where(unused, 0.0, np.log2(m / u))
+
+    def exact_m(self) -> np.ndarray:
+        return np.array([_normalised(row)[EXACT] for row in self.m])
+
+    def match_weight(
+        self, levels: np.ndarray, tf_shares: Mapping[str, np.ndarray] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(total log2 weight with the prior, per-field weights) of each pair from its (pairs, fields) levels.
+
+        `tf_shares[field]` is the share of records holding the agreed value; where given, an exact agreement
+        weighs log2(m_exact / share) instead of log2(m_exact / u_exact): "张伟" agreeing says less than "欧阳娜娜".
+        """
+        weights = self.level_weights()
+        fields = np.arange(len(self.spec.fields))
+        per_field = np.where(levels == MISSING, 0.0, weights[fields, np.clip(levels, 0, None).astype(np.intp)])
+        exact_m = self.exact_m()
+        for index, name in enumerate(self.spec.fields):
+            shares = (tf_shares or {}).get(name)
+            if shares is None:
+                continue
+            exact = (levels[:, index] == EXACT) & (shares > 0)
+            per_field[exact, index] = np.log2(exact_m[index] / np.clip(shares[exact], EPSILON, None))
+        return per_field.sum(axis=1) + math.log2(self.prior / (1 - self.prior)), per_field
+
+    @staticmethod
+    def probability(weight: np.ndarray | float) -> np.ndarray | float:
+        return 1.0 / (1.0 + np.exp2(-np.asarray(weight, dtype=np.float64)))
+
+    def tf_share(self, name: str, value: str) -> float:
+        """Share of records holding `value`; a value missing from the table is rarer than any it holds."""
+        table = self.tf.get(name)
+        if not table or not value:
+            return 0.0
+        return table.get(value, min(min(table.values()), float(self.u[self.spec.fields.index(name), EXACT])))
+
+    # --- learning -----------------------------------------------------------------------------------------------
+    def learn_from_decision(self, levels: np.ndarray, is_match: bool) -> None:
+        """A reviewer said a pair with these per-field levels is (not) a match; shift m (or u) towards it."""
+        target = self.decided_match if is_match else self.decided_non_match
+        for index, level in enumerate(np.asarray(levels)):
+            if level != MISSING:
+                target[index, level] += 1
+
+    # --- persistence --------------------------------------------------------------------------------------------
+    def to_parameters(self) -> dict[str, Any]:
+        fields = self.spec.fields
+        return {
+            "version": PARAMETERS_VERSION,
+            "prior": self.prior,
+            "m": {name: list(self.m[i]) for i, name in enumerate(fields)},
+            "u": {name: list(self.u[i]) for i, name in enumerate(fields)},
+            "tf": self.tf,
+            "auto_link": self.auto_link,
+            "review": self.review,
+            "decided_match": {name: list(self.decided_match[i]) for i, name in enumerate(fields)},
+            "decided_non_match": {name: list(self.decided_non_match[i]) for i, name in enumerate(fields)},
+            "trained_pairs": self.trained_pairs,
+        }
+
+    @classmethod
+    def from_parameters(cls, parameters: Mapping[str, Any] | None, spec: LinkageSpec = CRM_SPEC) -> Model:
+        if not parameters or parameters.get("version") != PARAMETERS_VERSION:
+            return cls(spec=spec, **_thresholds(parameters))
+        default = cls(spec=spec)
+
+        def table(key: str, fallback: np.ndarray) -> np.ndarray:
+            stored = parameters.get(key) or {}
+            return np.array([stored.get(name, fallback[i]) for i, name in enumerate(spec.fields)], dtype=np.float64)
+
+        return cls(
+            spec=spec,
+            prior=float(parameters["prior"]),
+            m=table("m", default.m),
+            u=table("u", default.u),
+            tf={name: dict(values) for name, values in (parameters.get("tf") or {}).items()},
+            decided_match=table("decided_match", default.decided_match),
+            decided_non_match=table("decided_non_match", default.decided_non_match),
+            trained_pairs=int(parameters.get("trained_pairs", 0)),
+            **_thresholds(parameters),
+        )
+
+
+def _thresholds(parameters: Mapping[str, Any] | None) -> dict[str, float]:
+    parameters = parameters or {}
+    return {key: float(parameters[key]) for key in ("auto_link", "review") if key in parameters}
+
+
+# --- estimation -----------------------------------------------------------------------------------------------
+def estimate_u(levels: np.ndarray) -> np.ndarray:
+    """u per (field, level) from the levels of random pairs, which are non-matches but for a negligible few."""
+    counts = np.stack([np.bincount(column[column != MISSING], minlength=N_LEVELS) for column in levels.T])
+    return np.array([_normalised(row) for row in counts.astype(np.float64)])
+
+
+def estimate_m_and_prior(
+    levels: np.ndarray, model: Model, *, iterations: int = 40, tolerance: float = 1e-6
+) -> tuple[np.ndarray, float]:
+    """EM over candidate pairs with u fixed: returns m and the share of matches among the candidates.
+
+    Pairs collapse into their distinct level patterns first, so each iteration costs patterns, not pairs.
+    """
+    patterns, counts = np.unique(levels, axis=0, return_counts=True)
+    counts = counts.astype(np.float64)
+    present = patterns != MISSING
+    index = np.clip(patterns, 0, None).astype(np.intp)
+    fields = np.arange(patterns.shape[1])
+    log_u = np.where(present, np.log(_safe(model.u)[fields, index]), 0.0).sum(axis=1)
+    m, prior = model.m.copy(), model.prior
+    for _ in range(iterations):
+        log_m = np.where(present, np.log(_safe(m)[fields, index]), 0.0).sum(axis=1)
+        log_odds = math.log(prior / (1 - prior)) + log_m - log_u
+        posterior = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
+        weighted = posterior * counts
+        new_m = np.zeros_like(m)
+        for column in range(patterns.shape[1]):
+            keep = present[:, column]
+            np.add.at(new_m[column], index[keep, column], weighted[keep])
+        new_m = np.array([_normalised(row) if row.sum() > 0 else m[i] for i, row in enumerate(new_m)])
+        new_prior = float(np.clip(weighted.sum() / counts.sum(), EPSILON, 1 - EPSILON))
+        converged = np.abs(new_m - m).max() < tolerance and abs(new_prior - prior) < tolerance
+        m, prior = new_m, new_prior
+        if converged:
+            break
+    return m, prior
+
+
+def _safe(probabilities: np.ndarray) -> np.ndarray:
+    return np.clip(probabilities, EPSILON, None)
