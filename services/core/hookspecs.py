@@ -39,7 +39,7 @@ class LeadScore:
 
 @dataclass(frozen=True)
 class Comparison:
-    level: int  # 0 = disagree ... n = exact agreement; -1 = one side missing (no evidence either way)
+    level: int  # 0 disagree, 1 fuzzy, 2 close, 3 exact; -1 one side missing (no evidence either way)
     similarity: float  # 0..1, for explanations
 
 
@@ -67,8 +67,13 @@ def crm_segment(customer: Mapping[str, Any], settings: Mapping[str, Any]) -> Seq
 
 
 @hookspec
-def crm_compare(field_name: str, left: str, right: str, settings: Mapping[str, Any]) -> Comparison:
-    """Compare one field of two records for identity matching (R-ID-2): the comparison level and similarity."""
+def crm_compare(field_name: str, left: str, right: str, settings: Mapping[str, Any]) -> Comparison | None:
+    """Compare one field of two records for identity matching (R-ID-2): the comparison level and similarity.
+
+    `left` and `right` are normalised features (see services/identity/matching/features.py), never empty.
+    Levels: 0 disagree, 1 fuzzy, 2 close, 3 exact (higher values count as exact). Return None to leave the field
+    to the built-in comparators; a tenant's plugin may thus handle only the fields it knows better.
+    """
 
 
 @hookspec

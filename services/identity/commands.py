@@ -20,14 +20,31 @@ def COMMANDS() -> None:  # noqa: N802 - the name the `crm` command looks for
 
 
 @COMMANDS.command()
-@click.option("--input", "input_path", required=True, type=click.Path(path_type=Path),
-              help="CSV with header record_id,name,company,phone,email,city,address,credit_code.")
-@click.option("--output", "output_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="CSV record_id,cluster_id for every input row.")
-@click.option("--report", "report_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Also write the data-quality report (check,record_id,cluster_id,field,value).")
-@click.option("--threshold", type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
-              help="Match probability that links two records (default: the model's auto-link threshold, 0.95).")
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="CSV with header record_id,name,company,phone,email,city,address,credit_code.",
+)
+@click.option(
+    "--output",
+    "output_path",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV record_id,cluster_id for every input row.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the data-quality report (check,record_id,cluster_id,field,value).",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
+    help="Match probability that links two records (default: the model's auto-link threshold, 0.95).",
+)
 def dedup(input_path: Path, output_path: Path, report_path: Path | None, threshold: float | None) -> None:
     """Cluster duplicate records: probabilistic matching trained on the file itself, no labels needed."""
     import polars as pl
@@ -42,8 +59,15 @@ def dedup(input_path: Path, output_path: Path, report_path: Path | None, thresho
         result = dedup_frame(records, threshold=threshold, progress=lambda done, total: bar.update(done - bar.n))
     result.clusters.write_csv(output_path)
     clusters = result.clusters.filter(pl.col("cluster_id").is_duplicated()).select("cluster_id").n_unique()
-    click.echo(t("{records} records, {clusters} duplicate clusters, {pairs} candidate pairs compared",
-                 records=len(records), clusters=clusters, pairs=result.candidate_pairs), err=True)
+    click.echo(
+        t(
+            "{records} records, {clusters} duplicate clusters, {pairs} candidate pairs compared",
+            records=len(records),
+            clusters=clusters,
+            pairs=result.candidate_pairs,
+        ),
+        err=True,
+    )
     if report_path:
         report = quality_report(records, crm_features(records), result.clusters)
         report.findings.write_csv(report_path)
@@ -65,7 +89,9 @@ def _read_records(path: Path):  # noqa: ANN202 - polars is imported lazily
     if "record_id" not in records.columns:
         unusable(t("the header has no record_id column"))
     records = records.select("record_id", *(name for name in CRM_FIELDS if name in records.columns))
-    blank = records.with_row_index("row", offset=2).filter(pl.col("record_id").fill_null("").str.strip_chars() == "")["row"]
+    # Row numbers as a spreadsheet shows them: the header is row 1.
+    blank_id = pl.col("record_id").fill_null("").str.strip_chars() == ""
+    blank = records.with_row_index("row", offset=2).filter(blank_id)["row"]
     if len(blank):
         unusable(t("record_id is empty on rows {rows}", rows=", ".join(map(str, blank.head(10).to_list()))))
     repeated = records.filter(pl.col("record_id").is_duplicated())["record_id"].unique(maintain_order=True)

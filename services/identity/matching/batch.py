@@ -37,7 +37,11 @@ class DedupResult:
 
 
 def dedup_frame(
-    frame: pl.DataFrame, *, model: Model | None = None, threshold: float | None = None, train: bool = True,
+    frame: pl.DataFrame,
+    *,
+    model: Model | None = None,
+    threshold: float | None = None,
+    train: bool = True,
     progress: Progress | None = None,
 ) -> DedupResult:
     """Deduplicate raw CRM records (record_id + CRM fields)."""
@@ -48,8 +52,14 @@ def dedup_frame(
 
 
 def dedup_features(
-    features: pl.DataFrame, spec: LinkageSpec, *, model: Model | None = None, threshold: float | None = None,
-    train: bool = True, progress: Progress | None = None, seed: int = 7,
+    features: pl.DataFrame,
+    spec: LinkageSpec,
+    *,
+    model: Model | None = None,
+    threshold: float | None = None,
+    train: bool = True,
+    progress: Progress | None = None,
+    seed: int = 7,
 ) -> DedupResult:
     """Deduplicate (or, with a SOURCE column, link) records whose spec fields are already normalised."""
     report = progress or (lambda done, total: None)
@@ -67,10 +77,13 @@ def dedup_features(
     cut = model.review if threshold is None else min(threshold, model.review)
     kept = probability >= cut
     ids = features[ID]
-    scored = pl.DataFrame({
-        "left_id": ids.gather(pairs[kept, 0]), "right_id": ids.gather(pairs[kept, 1]),
-        "probability": probability[kept],
-    })
+    scored = pl.DataFrame(
+        {
+            "left_id": ids.gather(pairs[kept, 0]),
+            "right_id": ids.gather(pairs[kept, 1]),
+            "probability": probability[kept],
+        }
+    )
     links = pairs[probability >= (model.auto_link if threshold is None else threshold)]
     clusters = cluster(ids, links)
     report(100, 100)
@@ -84,8 +97,11 @@ def candidate_pairs(features: pl.DataFrame, spec: LinkageSpec, *, source: np.nda
         rows = rows.with_columns(pl.Series(SOURCE, source))
     found = []
     for rule in spec.blocking:
-        keyed = rows.select("_row", *([SOURCE] if source is not None else []),
-                            pl.concat_str(rule.columns, separator="\x1f").alias("_key")).drop_nulls("_key")
+        keyed = rows.select(
+            "_row",
+            *([SOURCE] if source is not None else []),
+            pl.concat_str(rule.columns, separator="\x1f").alias("_key"),
+        ).drop_nulls("_key")
         sizes = keyed.group_by("_key").len().filter(pl.col("len").is_between(2, spec.max_block))
         keyed = keyed.join(sizes.select("_key"), on="_key", how="semi")
         joined = keyed.join(keyed, on="_key", suffix="_r").filter(pl.col("_row") < pl.col("_row_r"))
@@ -114,15 +130,27 @@ def compare_pairs(
 
 
 def trained(
-    features: pl.DataFrame, levels: np.ndarray, spec: LinkageSpec, model: Model, *,
-    source: np.ndarray | None = None, seed: int = 7,
+    features: pl.DataFrame,
+    levels: np.ndarray,
+    spec: LinkageSpec,
+    model: Model,
+    *,
+    source: np.ndarray | None = None,
+    seed: int = 7,
 ) -> Model:
     """A copy of `model` with u from random pairs, m and the prior by EM, and fresh term-frequency tables."""
     sample = random_pairs(len(features), U_SAMPLE_PAIRS, source=source, seed=seed)
     u = estimate_u(compare_pairs(features, sample, spec))
-    fitted = Model(spec=spec, prior=model.prior, m=model.m.copy(), u=u, auto_link=model.auto_link,
-                   review=model.review, decided_match=model.decided_match.copy(),
-                   decided_non_match=model.decided_non_match.copy())
+    fitted = Model(
+        spec=spec,
+        prior=model.prior,
+        m=model.m.copy(),
+        u=u,
+        auto_link=model.auto_link,
+        review=model.review,
+        decided_match=model.decided_match.copy(),
+        decided_non_match=model.decided_non_match.copy(),
+    )
     if len(levels):
         fitted.m, fitted.prior = estimate_m_and_prior(levels, fitted)
     fitted.trained_pairs = len(levels)

@@ -11,7 +11,12 @@ ID = "record_id"
 REPORT_COLUMNS = ("check", "record_id", "cluster_id", "field", "value")
 # Required of every customer record: a name and a way to reach them.
 CHECKS = (
-    "duplicate", "invalid_phone", "invalid_email", "invalid_credit_code", "missing_name", "missing_contact",
+    "duplicate",
+    "invalid_phone",
+    "invalid_email",
+    "invalid_credit_code",
+    "missing_name",
+    "missing_contact",
 )
 
 
@@ -32,24 +37,33 @@ def quality_report(raw: pl.DataFrame, features: pl.DataFrame, clusters: pl.DataF
     duplicates = (
         clusters.join(sizes.filter(pl.col("len") > 1), on="cluster_id", how="semi")
         .sort("cluster_id", ID)
-        .select(pl.lit("duplicate").alias("check"), ID, "cluster_id", pl.lit("").alias("field"),
-                pl.lit("").alias("value"))
+        .select(
+            pl.lit("duplicate").alias("check"), ID, "cluster_id", pl.lit("").alias("field"), pl.lit("").alias("value")
+        )
     )
     both = raw.select(ID, *(pl.col(name).alias(f"raw_{name}") for name in ("phone", "email", "credit_code"))).hstack(
         features.select("name", "phone", "email", "phone_valid", "email_valid", "credit_code_valid")
     )
     findings = [duplicates]
-    for field, check in (("phone", "invalid_phone"), ("email", "invalid_email"), ("credit_code", "invalid_credit_code")):
-        findings.append(_finding(both.filter(pl.col(f"{field}_valid") == "0"), check, field, pl.col(f"raw_{field}")))
+    for field in ("phone", "email", "credit_code"):
+        check = f"invalid_{field}"
+        invalid = both.filter(pl.col(f"{field}_valid") == "0")
+        findings.append(_finding(invalid, check, field, pl.col(f"raw_{field}")))
     findings.append(_finding(both.filter(pl.col("name").is_null()), "missing_name", "name", pl.lit("")))
     no_contact = both.filter(pl.col("phone").is_null() & pl.col("email").is_null())
     findings.append(_finding(no_contact, "missing_contact", "phone,email", pl.lit("")))
     return QualityReport(
-        findings=pl.concat(findings), records=len(raw),
+        findings=pl.concat(findings),
+        records=len(raw),
         duplicate_clusters=sizes.filter(pl.col("len") > 1).height,
     )
 
 
 def _finding(rows: pl.DataFrame, check: str, field: str, value: pl.Expr) -> pl.DataFrame:
-    return rows.select(pl.lit(check).alias("check"), ID, pl.lit("").alias("cluster_id"), pl.lit(field).alias("field"),
-                       value.fill_null("").alias("value"))
+    return rows.select(
+        pl.lit(check).alias("check"),
+        ID,
+        pl.lit("").alias("cluster_id"),
+        pl.lit(field).alias("field"),
+        value.fill_null("").alias("value"),
+    )

@@ -26,6 +26,7 @@ def test_tenant_settings_change_the_example_model():
 
 def test_example_comparator_knows_mailbox_variants_the_builtin_does_not():
     host = PluginHost()
-    args = {"field_name": "email", "left": "Li.Lei+crm@example.com", "right": "lilei@example.com"}
-    assert host.call("crm_compare", Choice("example_engagement"), **args).level == 1
-    assert host.call("crm_compare", Choice(), **args).level == 0
+    args = {"field_name": "email", "left": "li.lei@example.com", "right": "lilei@example.com"}
+    assert host.call("crm_compare", Choice("example_engagement"), **args).level == 2
+    assert host.call("crm_compare", Choice(), **args) is None  # the built-in leaves it to the engine
+    assert host.call("crm_compare", Choice("example_engagement"), **{**args, "field_name": "name"}) is None

@@ -32,16 +32,17 @@ def crm_score_lead(
 
 
 def _mailbox(email: str) -> str:
-    local, _, domain = email.strip().casefold().partition("@")
-    return local.split("+", 1)[0].replace(".", "") + "@" + domain
+    local, _, domain = email.partition("@")
+    return local.replace(".", "") + "@" + domain
 
 
 @hookimpl
-def crm_compare(field_name: str, left: str, right: str, settings: Mapping[str, Any]) -> Comparison:
-    if not left or not right:
-        return Comparison(level=-1, similarity=0.0)
-    if left.strip().casefold() == right.strip().casefold():
-        return Comparison(level=2, similarity=1.0)
-    if field_name == "email" and _mailbox(left) == _mailbox(right):
-        return Comparison(level=1, similarity=0.9)
+def crm_compare(field_name: str, left: str, right: str, settings: Mapping[str, Any]) -> Comparison | None:
+    """E-mail boxes that ignore dots (li.lei@ = lilei@) agree closely; other fields are left to the built-in."""
+    if field_name != "email":
+        return None
+    if left == right:
+        return Comparison(level=3, similarity=1.0)
+    if _mailbox(left) == _mailbox(right):
+        return Comparison(level=2, similarity=0.9)
     return Comparison(level=0, similarity=0.0)
