@@ -140,7 +140,7 @@ def trained(
 ) -> Model:
     """A copy of `model` with u from random pairs, m and the prior by EM, and fresh term-frequency tables."""
     sample = random_pairs(len(features), U_SAMPLE_PAIRS, source=source, seed=seed)
-    u = estimate_u(compare_pairs(features, sample, spec))
+    u = estimate_u(compare_pairs(features, sample, spec), model.u)
     fitted = Model(
         spec=spec,
         prior=model.prior,
@@ -152,7 +152,8 @@ def trained(
         decided_non_match=model.decided_non_match.copy(),
     )
     if len(levels):
-        fitted.m, fitted.prior = estimate_m_and_prior(levels, fitted)
+        blocked_on = [[spec.fields.index(column) for column in rule.columns] for rule in spec.blocking]
+        fitted.m, fitted.prior = estimate_m_and_prior(levels, fitted, blocked_on=blocked_on)
     fitted.trained_pairs = len(levels)
     fitted.tf = tf_tables(features, spec)
     return fitted

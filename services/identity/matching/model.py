@@ -6,7 +6,7 @@ frequencies, thresholds, and the reviewers' decisions. Estimated without labels:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,9 @@ DECISION_WEIGHT = 20.0
 BASE_WEIGHT = 1000.0
 # Term-frequency tables keep the most frequent values only; rarer values are bounded by the smallest kept.
 TF_TABLE_SIZE = 2000
+# EM: the current m counts as this many pairs (a weak prior), and a blocking rule needs this many pairs to train.
+PRIOR_PAIRS = 10.0
+MIN_RULE_PAIRS = 50
 PARAMETERS_VERSION = 1
 
 # Starting values for a tenant with no trained model: a field's agreement is common among matches (m) and
@@ -74,7 +77,12 @@ class Model:
         m = np.array([_normalised(row) for row in self.m + self.decided_match * DECISION_WEIGHT / BASE_WEIGHT])
         u = np.array([_normalised(row) for row in self.u + self.decided_non_match * DECISION_WEIGHT / BASE_WEIGHT])
         unused = (self.m <= EPSILON) & (self.u <= EPSILON)
-        return np.where(unused, 0.0, np.log2(m / u))
+        weights = np.where(unused, 0.0, np.log2(m / u))
+        # Agreeing more never counts against a match, and nothing counts more than exact agreement: estimates of
+        # rarely seen levels (a close credit code) must not outweigh the common ones.
+        used = np.where(unused, -np.inf, weights)
+        monotone = np.minimum(np.maximum.accumulate(used, axis=1), weights[:, [EXACT]])
+        return np.where(unused, 0.0, monotone)
 
     def exact_m(self) -> np.ndarray:
         return np.array([_normalised(row)[EXACT] for row in self.m])
@@ -163,42 +171,78 @@ def _thresholds(parameters: Mapping[str, Any] | None) -> dict[str, float]:
 
 
 # --- estimation -----------------------------------------------------------------------------------------------
-def estimate_u(levels: np.ndarray) -> np.ndarray:
-    """u per (field, level) from the levels of random pairs, which are non-matches but for a negligible few."""
+def estimate_u(levels: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """u per (field, level) from the levels of random pairs, which are non-matches but for a negligible few.
+
+    A field no sampled pair had on both sides keeps its `fallback` row.
+    """
     counts = np.stack([np.bincount(column[column != MISSING], minlength=N_LEVELS) for column in levels.T])
-    return np.array([_normalised(row) for row in counts.astype(np.float64)])
+    return np.array([
+        _normalised(row) if row.sum() else fallback[i] for i, row in enumerate(counts.astype(np.float64))
+    ])
 
 
 def estimate_m_and_prior(
-    levels: np.ndarray, model: Model, *, iterations: int = 40, tolerance: float = 1e-6
+    levels: np.ndarray, model: Model, *, blocked_on: Sequence[Sequence[int]] = (), iterations: int = 60,
+    tolerance: float = 1e-6,
 ) -> tuple[np.ndarray, float]:
-    """EM over candidate pairs with u fixed: returns m and the share of matches among the candidates.
+    """m and the share of matches among the candidate pairs, by EM with u fixed; no labels needed.
 
-    Pairs collapse into their distinct level patterns first, so each iteration costs patterns, not pairs.
+    Candidates found by a blocking rule agree on its columns by construction, so, as Splink does, each rule in
+    `blocked_on` (column indexes) trains on its own pairs with its own columns hidden, and each field's m is the
+    average over the rules that could see it, weighted by their expected matches. The model's current m acts as
+    a weak prior (PRIOR_PAIRS pseudo-pairs), which keeps small tenants from degenerate fits.
     """
+    if not blocked_on:
+        m, prior, _ = _em(levels, model.m, model.u, model.prior, iterations=iterations, tolerance=tolerance)
+        return m, prior
+    total, weight = np.zeros_like(model.m), np.zeros(len(model.m))
+    for columns in blocked_on:
+        mine = (levels[:, list(columns)] == EXACT).all(axis=1)
+        if mine.sum() < MIN_RULE_PAIRS:
+            continue
+        hidden = levels[mine].copy()
+        hidden[:, list(columns)] = MISSING
+        m, _, matches = _em(hidden, model.m, model.u, model.prior, iterations=iterations, tolerance=tolerance)
+        seen = np.ones(len(model.m), dtype=bool)
+        seen[list(columns)] = False
+        total[seen] += m[seen] * matches
+        weight[seen] += matches
+    m = np.where(weight[:, None] > 0, total / np.clip(weight, EPSILON, None)[:, None], model.m)
+    _, prior, _ = _em(levels, m, model.u, model.prior, iterations=iterations, tolerance=tolerance, fixed_m=True)
+    return m, prior
+
+
+def _em(
+    levels: np.ndarray, m: np.ndarray, u: np.ndarray, prior: float, *, iterations: int, tolerance: float,
+    fixed_m: bool = False,
+) -> tuple[np.ndarray, float, float]:
+    """(m, prior, expected matches). Pairs collapse into distinct level patterns: iterations cost patterns."""
     patterns, counts = np.unique(levels, axis=0, return_counts=True)
     counts = counts.astype(np.float64)
     present = patterns != MISSING
     index = np.clip(patterns, 0, None).astype(np.intp)
     fields = np.arange(patterns.shape[1])
-    log_u = np.where(present, np.log(_safe(model.u)[fields, index]), 0.0).sum(axis=1)
-    m, prior = model.m.copy(), model.prior
+    log_u = np.where(present, np.log(_safe(u)[fields, index]), 0.0).sum(axis=1)
+    pseudo = PRIOR_PAIRS * np.array([_normalised(row) for row in m])
+    m, weighted = m.copy(), counts * prior
     for _ in range(iterations):
         log_m = np.where(present, np.log(_safe(m)[fields, index]), 0.0).sum(axis=1)
         log_odds = math.log(prior / (1 - prior)) + log_m - log_u
-        posterior = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
-        weighted = posterior * counts
-        new_m = np.zeros_like(m)
-        for column in range(patterns.shape[1]):
-            keep = present[:, column]
-            np.add.at(new_m[column], index[keep, column], weighted[keep])
-        new_m = np.array([_normalised(row) if row.sum() > 0 else m[i] for i, row in enumerate(new_m)])
+        weighted = counts / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
         new_prior = float(np.clip(weighted.sum() / counts.sum(), EPSILON, 1 - EPSILON))
+        new_m = m
+        if not fixed_m:
+            new_m = pseudo.copy()
+            for column in fields:
+                keep = present[:, column]
+                np.add.at(new_m[column], index[keep, column], weighted[keep])
+            new_m = np.array([_normalised(row) for row in new_m])
         converged = np.abs(new_m - m).max() < tolerance and abs(new_prior - prior) < tolerance
         m, prior = new_m, new_prior
         if converged:
             break
-    return m, prior
+    return m, prior, float(weighted.sum())
 
 
 def _safe(probabilities: np.ndarray) -> np.ndarray:

@@ -60,7 +60,8 @@ CRM_FIELDS = ("name", "company", "phone", "email", "city", "address", "credit_co
 
 CRM_SPEC = LinkageSpec(
     comparisons=(
-        FieldComparison("name", "text", close=0.92, fuzzy=0.80, tf_adjust=True),
+        # fuzzy 0.75: one character of a three-character Chinese name (王小明 / 王晓明) scores 0.8.
+        FieldComparison("name", "text", close=0.92, fuzzy=0.75, tf_adjust=True),
         FieldComparison("company", "text", close=0.94, fuzzy=0.85, tf_adjust=True),
         FieldComparison("phone", "code"),
         FieldComparison("email", "email"),
