@@ -177,13 +177,15 @@ def estimate_u(levels: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     A field no sampled pair had on both sides keeps its `fallback` row.
     """
     counts = np.stack([np.bincount(column[column != MISSING], minlength=N_LEVELS) for column in levels.T])
-    return np.array([
-        _normalised(row) if row.sum() else fallback[i] for i, row in enumerate(counts.astype(np.float64))
-    ])
+    return np.array([_normalised(row) if row.sum() else fallback[i] for i, row in enumerate(counts.astype(np.float64))])
 
 
 def estimate_m_and_prior(
-    levels: np.ndarray, model: Model, *, blocked_on: Sequence[Sequence[int]] = (), iterations: int = 60,
+    levels: np.ndarray,
+    model: Model,
+    *,
+    blocked_on: Sequence[Sequence[int]] = (),
+    iterations: int = 60,
     tolerance: float = 1e-6,
 ) -> tuple[np.ndarray, float]:
     """m and the share of matches among the candidate pairs, by EM with u fixed; no labels needed.
@@ -214,7 +216,13 @@ def estimate_m_and_prior(
 
 
 def _em(
-    levels: np.ndarray, m: np.ndarray, u: np.ndarray, prior: float, *, iterations: int, tolerance: float,
+    levels: np.ndarray,
+    m: np.ndarray,
+    u: np.ndarray,
+    prior: float,
+    *,
+    iterations: int,
+    tolerance: float,
     fixed_m: bool = False,
 ) -> tuple[np.ndarray, float, float]:
     """(m, prior, expected matches). Pairs collapse into distinct level patterns: iterations cost patterns."""

@@ -10,7 +10,22 @@ import random
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红"
-BRANDS = ["华为", "腾讯", "阿里", "星河", "蓝海", "东方", "恒信", "瑞丰", "天成", "金桥", "宏图", "博远", "凯达", "泰和"]
+BRANDS = [
+    "华为",
+    "腾讯",
+    "阿里",
+    "星河",
+    "蓝海",
+    "东方",
+    "恒信",
+    "瑞丰",
+    "天成",
+    "金桥",
+    "宏图",
+    "博远",
+    "凯达",
+    "泰和",
+]
 TRADES = ["科技", "贸易", "电子", "网络", "物流", "医药"]
 SUFFIXES = ["有限公司", "有限责任公司", "股份有限公司", "", "（深圳）有限公司", " Co., Ltd."]
 CITIES = ["北京", "上海", "深圳", "广州", "杭州", "成都"]
@@ -28,8 +43,8 @@ def _typo(rng: random.Random, text: str) -> str:
 
 
 def _phone_format(rng: random.Random, mobile: str) -> str:
-    return rng.choice([mobile, f"+86 {mobile[:3]} {mobile[3:7]} {mobile[7:]}", f"{mobile[:3]}-{mobile[3:7]}-{mobile[7:]}",
-                       f"0086{mobile}"])
+    head, middle, tail = mobile[:3], mobile[3:7], mobile[7:]
+    return rng.choice([mobile, f"+86 {head} {middle} {tail}", f"{head}-{middle}-{tail}", f"0086{mobile}"])
 
 
 def records(entities: int = 300, seed: int = 3) -> tuple[list[dict[str, str]], dict[str, int]]:
@@ -43,8 +58,11 @@ def records(entities: int = 300, seed: int = 3) -> tuple[list[dict[str, str]], d
         # Same brand and trade, different legal entities: distinguished by branch word, phone and e-mail.
         branch = rng.choice(["", "信息", "软件", "终端", "国际"])
         base = {
-            "name": person, "company": brand + branch + trade, "phone": mobile,
-            "email": f"user{entity}@{['qq.com', '163.com', 'corp.cn'][entity % 3]}", "city": city,
+            "name": person,
+            "company": brand + branch + trade,
+            "phone": mobile,
+            "email": f"user{entity}@{['qq.com', '163.com', 'corp.cn'][entity % 3]}",
+            "city": city,
         }
         copies = rng.choices((1, 2, 3), weights=(6, 3, 1))[0]
         for copy in range(copies):
