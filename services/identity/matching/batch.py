@@ -16,14 +16,20 @@ from scipy.sparse.csgraph import connected_components
 
 from services.identity.matching.compare import compare
 from services.identity.matching.features import crm_features
-from services.identity.matching.model import TF_TABLE_SIZE, Model, estimate_m_and_prior, estimate_u
+from services.identity.matching.model import (
+    TF_TABLE_SIZE,
+    Model,
+    estimate_m,
+    estimate_random_match_probability,
+    estimate_u,
+)
 from services.identity.matching.spec import CRM_SPEC, LinkageSpec
 
 Progress = Callable[[int, int], None]  # (done, total) in percent of the whole run
 ID = "record_id"
 SOURCE = "_source"  # linkage: which data set a record comes from; only pairs across sources are compared
 COMPARE_CHUNK = 500_000
-# Fewer candidate pairs than this say too little for EM; the given (default or tenant) model is used as is.
+# Fewer candidate pairs than this say too little for EM; the given (default or tenant) m and u are kept.
 MIN_TRAINING_PAIRS = 200
 U_SAMPLE_PAIRS = 1_000_000
 
@@ -68,11 +74,11 @@ def dedup_features(
     pairs = candidate_pairs(features, spec, source=source)
     report(25, 100)
     levels = compare_pairs(features, pairs, spec, progress=lambda share: report(25 + int(35 * share), 100))
-    tf_shares = _tf_shares(features, spec)
-    if train and len(pairs) >= MIN_TRAINING_PAIRS:
-        model = trained(features, levels, spec, model, source=source, seed=seed)
+    tf_shares = {name: share[pairs[:, 0]] for name, share in _tf_shares(features, spec).items()}
+    if train:
+        model = trained(features, levels, spec, model, tf_shares=tf_shares, source=source, seed=seed)
     report(85, 100)
-    weight, _ = model.match_weight(levels, {name: share[pairs[:, 0]] for name, share in tf_shares.items()})
+    weight, _ = model.match_weight(levels, tf_shares)
     probability = Model.probability(weight)
     cut = model.review if threshold is None else min(threshold, model.review)
     kept = probability >= cut
@@ -135,28 +141,32 @@ def trained(
     spec: LinkageSpec,
     model: Model,
     *,
+    tf_shares: dict[str, np.ndarray] | None = None,
     source: np.ndarray | None = None,
     seed: int = 7,
 ) -> Model:
-    """A copy of `model` with u from random pairs, m and the prior by EM, and fresh term-frequency tables."""
-    sample = random_pairs(len(features), U_SAMPLE_PAIRS, source=source, seed=seed)
-    u = estimate_u(compare_pairs(features, sample, spec), model.u)
-    fitted = Model(
-        spec=spec,
-        prior=model.prior,
-        m=model.m.copy(),
-        u=u,
-        auto_link=model.auto_link,
-        review=model.review,
-        decided_match=model.decided_match.copy(),
-        decided_non_match=model.decided_non_match.copy(),
-    )
-    if len(levels):
-        blocked_on = [[spec.fields.index(column) for column in rule.columns] for rule in spec.blocking]
-        fitted.m, fitted.prior = estimate_m_and_prior(levels, fitted, blocked_on=blocked_on)
-    fitted.trained_pairs = len(levels)
+    """A copy of `model` with u from random pairs, m by EM, the prior from the candidates' evidence, and fresh
+    term-frequency tables; `tf_shares` as for Model.match_weight, per candidate pair."""
+    fitted = Model.from_parameters(model.to_parameters(), spec)
     fitted.tf = tf_tables(features, spec)
+    if len(levels) >= MIN_TRAINING_PAIRS:
+        sample = random_pairs(len(features), U_SAMPLE_PAIRS, source=source, seed=seed)
+        fitted.u = estimate_u(compare_pairs(features, sample, spec), model.u)
+        blocked_on = [[spec.fields.index(column) for column in rule.columns] for rule in spec.blocking]
+        fitted.m = estimate_m(levels, fitted, blocked_on=blocked_on)
+    # Too few pairs to fit m and u on still say how many duplicates the data holds.
+    fitted.prior = 0.5  # neutral: the evidence alone
+    evidence, _ = fitted.match_weight(levels, tf_shares)
+    fitted.prior = estimate_random_match_probability(evidence, _possible_pairs(len(features), source))
+    fitted.trained_pairs = len(levels)
     return fitted
+
+
+def _possible_pairs(count: int, source: np.ndarray | None) -> int:
+    if source is None:
+        return count * (count - 1) // 2
+    left = int((source == source.min()).sum())
+    return left * (count - left)
 
 
 def random_pairs(count: int, wanted: int, *, source: np.ndarray | None = None, seed: int = 7) -> np.ndarray:

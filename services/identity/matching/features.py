@@ -55,8 +55,9 @@ _PLACES = (
     "贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|深圳|广州|杭州|南京|苏州|武汉|成都|"
     "西安|厦门|青岛|大连|宁波|无锡|长沙|郑州|济南|沈阳|合肥|福州|东莞|佛山|珠海|昆明|哈尔滨|长春|石家庄|太原"
 )
-# Leading places go only when something is left: "北京有限公司" stays "北京".
-_PLACE_PREFIX = Replace(rf"^(?:中国)?(?:(?:{_PLACES})(?:省|市|自治区|特别行政区)?)+(.+)$", "$1", every=False)
+# Leading places go only when two characters or more are left: "北京有限公司" stays "北京".
+_PLACE_SUFFIX = "(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)?"
+_PLACE_PREFIX = Replace(rf"^(?:中国)?(?:(?:{_PLACES}){_PLACE_SUFFIX})+(.{{2,}})$", "$1", every=False)
 # Legal forms at the end of a company name, applied twice ("集团股份有限公司", "xx group co., ltd.").
 _LEGAL_SUFFIX = Replace(
     r"(?:(?:集团)?(?:股份)?有限(?:责任)?公司|集团公司|总公司|分公司|集团|公司"
@@ -94,7 +95,8 @@ FEATURES: dict[str, Feature] = {
     ),
     # Mailbox without a sub-address: a+news@x.com is a@x.com.
     "email": Feature((Replace(r"\s+"), Replace(r"\+[^@]*@", "@", every=False))),
-    "city": Feature((_NO_PUNCTUATION, Replace(r"(?:市|省|地区|自治州|区|县|city)$", every=False))),
+    # 江苏省南京市 = 南京市 = 南京: the province goes when a city follows, then the administrative suffix.
+    "city": Feature((_NO_PUNCTUATION, _PLACE_PREFIX, Replace(r"(?:市|省|地区|自治州|区|县|city)$", every=False))),
     "address": Feature((_BRACKETED, _NO_PUNCTUATION)),
     "credit_code": Feature((Upper(), Replace(r"[^0-9A-Z]+"))),
 }

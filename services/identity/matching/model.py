@@ -51,7 +51,8 @@ def _normalised(values: np.ndarray) -> np.ndarray:
 @dataclass
 class Model:
     spec: LinkageSpec = CRM_SPEC
-    prior: float = 0.1  # P(match) for a candidate pair that blocking brought together
+    # P(two records picked at random match): evidence of every field, blocking fields included, is added to it.
+    prior: float = 1e-5
     m: np.ndarray = field(default=None)  # (fields, levels)
     u: np.ndarray = field(default=None)
     tf: dict[str, dict[str, float]] = field(default_factory=dict)  # field -> value -> share of records
@@ -180,15 +181,14 @@ def estimate_u(levels: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     return np.array([_normalised(row) if row.sum() else fallback[i] for i, row in enumerate(counts.astype(np.float64))])
 
 
-def estimate_m_and_prior(
+def estimate_m(
     levels: np.ndarray,
     model: Model,
     *,
     blocked_on: Sequence[Sequence[int]] = (),
     iterations: int = 60,
-    tolerance: float = 1e-6,
-) -> tuple[np.ndarray, float]:
-    """m and the share of matches among the candidate pairs, by EM with u fixed; no labels needed.
+) -> np.ndarray:
+    """m by EM over the candidate pairs with u fixed; no labels needed.
 
     Candidates found by a blocking rule agree on its columns by construction, so, as Splink does, each rule in
     `blocked_on` (column indexes) trains on its own pairs with its own columns hidden, and each field's m is the
@@ -196,8 +196,7 @@ def estimate_m_and_prior(
     a weak prior (PRIOR_PAIRS pseudo-pairs), which keeps small tenants from degenerate fits.
     """
     if not blocked_on:
-        m, prior, _ = _em(levels, model.m, model.u, model.prior, iterations=iterations, tolerance=tolerance)
-        return m, prior
+        return em(levels, model.m, model.u, 0.5, iterations=iterations)[0]
     total, weight = np.zeros_like(model.m), np.zeros(len(model.m))
     for columns in blocked_on:
         mine = (levels[:, list(columns)] == EXACT).all(axis=1)
@@ -205,27 +204,46 @@ def estimate_m_and_prior(
             continue
         hidden = levels[mine].copy()
         hidden[:, list(columns)] = MISSING
-        m, _, matches = _em(hidden, model.m, model.u, model.prior, iterations=iterations, tolerance=tolerance)
+        m, _, matches = em(hidden, model.m, model.u, 0.5, iterations=iterations)
         seen = np.ones(len(model.m), dtype=bool)
         seen[list(columns)] = False
         total[seen] += m[seen] * matches
         weight[seen] += matches
-    m = np.where(weight[:, None] > 0, total / np.clip(weight, EPSILON, None)[:, None], model.m)
-    _, prior, _ = _em(levels, m, model.u, model.prior, iterations=iterations, tolerance=tolerance, fixed_m=True)
-    return m, prior
+    return np.where(weight[:, None] > 0, total / np.clip(weight, EPSILON, None)[:, None], model.m)
 
 
-def _em(
+def estimate_random_match_probability(evidence: np.ndarray, total_pairs: int, iterations: int = 100) -> float:
+    """P(two random records match), from the candidates' evidence (log2 weights without a prior).
+
+    The fixed point of: prior = expected matches among the candidates / all possible pairs. Pairs outside the
+    candidates are taken as non-matches, so blocking must be wide enough to find the true pairs (recall).
+    """
+    if not len(evidence) or total_pairs <= 0:
+        return Model.prior
+    prior = min(0.5, len(evidence) / total_pairs)
+    for _ in range(iterations):
+        expected = float(Model.probability(evidence + math.log2(prior / (1 - prior))).sum())
+        new_prior = float(np.clip(expected / total_pairs, 1e-12, 0.5))
+        if abs(new_prior - prior) <= 1e-4 * prior:
+            return new_prior
+        prior = new_prior
+    return prior
+
+
+def em(
     levels: np.ndarray,
     m: np.ndarray,
     u: np.ndarray,
     prior: float,
     *,
-    iterations: int,
-    tolerance: float,
-    fixed_m: bool = False,
+    iterations: int = 60,
+    tolerance: float = 1e-6,
 ) -> tuple[np.ndarray, float, float]:
-    """(m, prior, expected matches). Pairs collapse into distinct level patterns: iterations cost patterns."""
+    """Expectation-maximisation of m and the match share among `levels`' pairs, u fixed.
+
+    Returns (m, share of matches, expected matches). Pairs collapse into distinct level patterns first, so an
+    iteration costs patterns, not pairs.
+    """
     patterns, counts = np.unique(levels, axis=0, return_counts=True)
     counts = counts.astype(np.float64)
     present = patterns != MISSING
@@ -239,13 +257,11 @@ def _em(
         log_odds = math.log(prior / (1 - prior)) + log_m - log_u
         weighted = counts / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
         new_prior = float(np.clip(weighted.sum() / counts.sum(), EPSILON, 1 - EPSILON))
-        new_m = m
-        if not fixed_m:
-            new_m = pseudo.copy()
-            for column in fields:
-                keep = present[:, column]
-                np.add.at(new_m[column], index[keep, column], weighted[keep])
-            new_m = np.array([_normalised(row) for row in new_m])
+        new_m = pseudo.copy()
+        for column in fields:
+            keep = present[:, column]
+            np.add.at(new_m[column], index[keep, column], weighted[keep])
+        new_m = np.array([_normalised(row) for row in new_m])
         converged = np.abs(new_m - m).max() < tolerance and abs(new_prior - prior) < tolerance
         m, prior = new_m, new_prior
         if converged:

@@ -63,8 +63,9 @@ CRM_SPEC = LinkageSpec(
         # fuzzy 0.75: one character of a three-character Chinese name (王小明 / 王晓明) scores 0.8.
         FieldComparison("name", "text", close=0.92, fuzzy=0.75, tf_adjust=True),
         FieldComparison("company", "text", close=0.94, fuzzy=0.85, tf_adjust=True),
-        FieldComparison("phone", "code"),
-        FieldComparison("email", "email"),
+        # A switchboard or a shared hr@ mailbox on many records is weak evidence: term frequencies say so.
+        FieldComparison("phone", "code", tf_adjust=True),
+        FieldComparison("email", "email", tf_adjust=True),
         FieldComparison("city", "exact", tf_adjust=True),
         FieldComparison("address", "text", close=0.92, fuzzy=0.80),
         FieldComparison("credit_code", "code"),
