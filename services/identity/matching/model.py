@@ -27,6 +27,8 @@ TF_TABLE_SIZE = 2000
 PRIOR_PAIRS = 10.0
 MIN_RULE_PAIRS = 50
 PARAMETERS_VERSION = 1
+# Before a tenant's data says otherwise: one pair in 100,000 random pairs is a duplicate.
+DEFAULT_PRIOR = 1e-5
 
 # Starting values for a tenant with no trained model: a field's agreement is common among matches (m) and
 # rare among random pairs (u). Unused levels (city is exact or not) get m == u, so weight 0.
@@ -52,7 +54,7 @@ def _normalised(values: np.ndarray) -> np.ndarray:
 class Model:
     spec: LinkageSpec = CRM_SPEC
     # P(two records picked at random match): evidence of every field, blocking fields included, is added to it.
-    prior: float = 1e-5
+    prior: float = DEFAULT_PRIOR
     m: np.ndarray = field(default=None)  # (fields, levels)
     u: np.ndarray = field(default=None)
     tf: dict[str, dict[str, float]] = field(default_factory=dict)  # field -> value -> share of records
@@ -195,16 +197,17 @@ def estimate_m(
     average over the rules that could see it, weighted by their expected matches. The model's current m acts as
     a weak prior (PRIOR_PAIRS pseudo-pairs), which keeps small tenants from degenerate fits.
     """
+    patterns, counts = collapse(levels)
     if not blocked_on:
-        return em(levels, model.m, model.u, 0.5, iterations=iterations)[0]
+        return em(patterns, counts, model.m, model.u, 0.5, iterations=iterations)[0]
     total, weight = np.zeros_like(model.m), np.zeros(len(model.m))
     for columns in blocked_on:
-        mine = (levels[:, list(columns)] == EXACT).all(axis=1)
-        if mine.sum() < MIN_RULE_PAIRS:
+        mine = (patterns[:, list(columns)] == EXACT).all(axis=1)
+        if counts[mine].sum() < MIN_RULE_PAIRS:
             continue
-        hidden = levels[mine].copy()
+        hidden = patterns[mine].copy()
         hidden[:, list(columns)] = MISSING
-        m, _, matches = em(hidden, model.m, model.u, 0.5, iterations=iterations)
+        m, _, matches = em(*collapse(hidden, counts[mine]), model.m, model.u, 0.5, iterations=iterations)
         seen = np.ones(len(model.m), dtype=bool)
         seen[list(columns)] = False
         total[seen] += m[seen] * matches
@@ -212,26 +215,39 @@ def estimate_m(
     return np.where(weight[:, None] > 0, total / np.clip(weight, EPSILON, None)[:, None], model.m)
 
 
-def estimate_random_match_probability(evidence: np.ndarray, total_pairs: int, iterations: int = 100) -> float:
+def collapse(levels: np.ndarray, counts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct level patterns of `levels` (rows) and how many pairs (or `counts`) each stands for."""
+    base = N_LEVELS + 1  # levels -1..3 as digits 0..4
+    codes = ((levels.astype(np.int64) + 1) * base ** np.arange(levels.shape[1], dtype=np.int64)).sum(axis=1)
+    unique, inverse = np.unique(codes, return_inverse=True)
+    weights = np.bincount(inverse, weights=None if counts is None else counts, minlength=len(unique))
+    patterns = (unique[:, None] // base ** np.arange(levels.shape[1], dtype=np.int64)) % base - 1
+    return patterns.astype(np.int8), weights.astype(np.float64)
+
+
+def estimate_random_match_probability(evidence: np.ndarray, total_pairs: int, iterations: int = 200) -> float:
     """P(two random records match), from the candidates' evidence (log2 weights without a prior).
 
     The fixed point of: prior = expected matches among the candidates / all possible pairs. Pairs outside the
     candidates are taken as non-matches, so blocking must be wide enough to find the true pairs (recall).
+    Evidence is binned to 1/100 bit first: the iterations then cost bins, not pairs.
     """
     if not len(evidence) or total_pairs <= 0:
-        return Model.prior
+        return DEFAULT_PRIOR
+    bins, counts = np.unique(np.round(evidence, 2), return_counts=True)
     prior = min(0.5, len(evidence) / total_pairs)
     for _ in range(iterations):
-        expected = float(Model.probability(evidence + math.log2(prior / (1 - prior))).sum())
+        expected = float((Model.probability(bins + math.log2(prior / (1 - prior))) * counts).sum())
         new_prior = float(np.clip(expected / total_pairs, 1e-12, 0.5))
-        if abs(new_prior - prior) <= 1e-4 * prior:
+        if abs(new_prior - prior) <= 1e-6 * prior:
             return new_prior
         prior = new_prior
     return prior
 
 
 def em(
-    levels: np.ndarray,
+    patterns: np.ndarray,
+    counts: np.ndarray,
     m: np.ndarray,
     u: np.ndarray,
     prior: float,
@@ -239,13 +255,11 @@ def em(
     iterations: int = 60,
     tolerance: float = 1e-6,
 ) -> tuple[np.ndarray, float, float]:
-    """Expectation-maximisation of m and the match share among `levels`' pairs, u fixed.
+    """Expectation-maximisation of m and the match share among pairs, u fixed; pairs given as distinct level
+    `patterns` with their `counts` (see collapse), so an iteration costs patterns, not pairs.
 
-    Returns (m, share of matches, expected matches). Pairs collapse into distinct level patterns first, so an
-    iteration costs patterns, not pairs.
+    Returns (m, share of matches, expected matches).
     """
-    patterns, counts = np.unique(levels, axis=0, return_counts=True)
-    counts = counts.astype(np.float64)
     present = patterns != MISSING
     index = np.clip(patterns, 0, None).astype(np.intp)
     fields = np.arange(patterns.shape[1])

@@ -17,7 +17,7 @@ from services.core.cli import main as crm
 from services.identity.matching.batch import dedup_frame
 from services.identity.matching.compare import compare
 from services.identity.matching.features import crm_features, features_of, frame_of
-from services.identity.matching.model import Model, em
+from services.identity.matching.model import Model, collapse, em
 from services.identity.matching.spec import CLOSE, CRM_FIELDS, DISAGREE, EXACT, FUZZY, MISSING, FieldComparison
 from tests.unit.services.identity_records import pairwise_f1, records
 
@@ -151,7 +151,7 @@ def test_em_recovers_m_and_prior_without_labels():
         ],
         axis=1,
     ).astype(np.int8)
-    m, prior, _ = em(levels, np.full((3, 4), 0.25), u, 0.5, iterations=200)
+    m, prior, _ = em(*collapse(levels), np.full((3, 4), 0.25), u, 0.5, iterations=200)
     assert prior == pytest.approx(0.3, abs=0.01)
     assert np.abs(m - true_m).max() < 0.03
 
