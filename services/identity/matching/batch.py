@@ -128,7 +128,7 @@ def compare_pairs(
         for index, comparison in enumerate(spec.comparisons):
             column = features[comparison.field]
             levels[start : start + len(chunk), index], _ = compare(
-                comparison, column.gather(chunk[:, 0]), column.gather(chunk[:, 1])
+                comparison, column.gather(chunk[:, 0]), column.gather(chunk[:, 1]), with_similarity=False
             )
         if progress:
             progress(min(1.0, (start + len(chunk)) / len(pairs)))
