@@ -1,22 +1,33 @@
-"""Events the identity service consumes. It publishes identity.resolved (see identities.py)."""
+"""Events the identity service consumes. It publishes identity.resolved (identities.py), identity.merged and
+identity.unmerged (graph.py)."""
 
 from __future__ import annotations
+
+import logging
+from datetime import UTC
 
 from sqlalchemy.orm import Session
 
 from crm.events.v1.envelope_pb2 import Envelope
 from crm.events.v1.leads_pb2 import LeadCreated
 from services.core.consumers import Consumer
+from services.core.errors import InvalidArgument
 from services.identity import identities
 
+log = logging.getLogger("crm.identity.events")
 
-def on_lead_created(session: Session, event: LeadCreated, *, envelope: Envelope, tenant: str) -> None:
-    record = identities.SourceRecord(
+
+def on_lead_created(session: Session, event: LeadCreated, *, envelope: Envelope | None, tenant: str) -> None:
+    record = identities.RecordInput(
         service="leads", kind="lead", record_id=event.lead_id, name=event.name, company=event.company,
         email=event.email, phone=event.phone, owner_id=event.owner_id,
+        observed_at=envelope.occurred_at.ToDatetime(tzinfo=UTC) if envelope is not None else None,
     )
-    if identities.identifying_keys(record):
-        identities.resolve(session, tenant=tenant, record=record)
+    try:
+        identities.resolve(session, tenant=tenant, record=record, actor="leads")
+    except InvalidArgument as error:
+        # Nothing in the lead identifies anyone (no valid e-mail, phone or credit code): retrying cannot help.
+        log.info("lead %s of tenant %s not resolved: %s", event.lead_id, tenant, error)
 
 
 CONSUMERS = [Consumer("intake", {LeadCreated: on_lead_created})]

@@ -1,9 +1,19 @@
-"""Resolving source records to customer identities (R-ID-1) with exact keys, and stable ids (R-ID-5)."""
+"""Resolving source records to customer identities at intake (R-ID-1) and stable customer ids (R-ID-5).
+
+Every record is scored against the tenant's identities by the matching engine (services/identity/matching):
+at or above the model's auto-link threshold it joins the best candidate; between the review and auto-link
+thresholds it gets a new customer and a review pair (record vs candidate) for a person to decide; below, a new
+customer. The record, its match keys, the golden record, an audit row and `identity.resolved` are written in
+the caller's transaction.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from prometheus_client import Counter
 from sqlalchemy import select
@@ -16,19 +26,31 @@ from services.core.db import upsert_insert, utcnow
 from services.core.errors import NotFound, Validator
 from services.core.events import emit
 from services.core.i18n import t
-from services.identity.models import Customer, CustomerSequence, IdentityKey, RecordLink
-from services.identity.normalize import email_key, phone_key
+from services.core.plugins import PluginHost
+from services.identity import golden, graph
+from services.identity.models import Customer, CustomerSequence, MatchKey, SourceRecord
 
 RESOLUTIONS = Counter("crm_identity_resolutions", "Records resolved, by outcome.", ["outcome"])
 
 # Roles that may read any customer; others read the customers of records they own (R-SEC-2).
 SEE_ALL_ROLES = ("manager", "admin", "auditor", "marketing", "service_agent")
-# Key kinds in the order they decide a match: an e-mail is more specific than a shared office phone.
-KEY_PRIORITY = ("email", "phone")
+# Roles that may submit records for resolution or matching.
+RESOLVE_ROLES = ("sales", "manager", "admin", "marketing", "service_agent")
+
+# Decisions for a candidate, by its probability against the tenant model's thresholds.
+LINK, REVIEW, NONE = "link", "review", "none"
+# Field levels that count as "matched on" when a record joins an existing customer.
+AGREEING_LEVELS = ("exact", "close")
+MAX_CANDIDATES = 20
+
+FIELD_LIMITS = {"name": 200, "company": 200, "email": 254, "phone": 40, "city": 100, "address": 300,
+                "credit_code": 32}
 
 
 @dataclass(frozen=True)
-class SourceRecord:
+class RecordInput:
+    """A record some service holds, as submitted for matching or resolution."""
+
     service: str
     kind: str
     record_id: str
@@ -36,7 +58,42 @@ class SourceRecord:
     company: str = ""
     email: str = ""
     phone: str = ""
+    city: str = ""
+    address: str = ""
+    credit_code: str = ""
     owner_id: str = ""
+    # When the source saw these values; now when not given.
+    observed_at: datetime | None = None
+
+    def fields(self) -> dict[str, str]:
+        return {name: getattr(self, name).strip() for name in golden.GOLDEN_FIELDS}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How one field of the record compared with the candidate (the engine's FieldEvidence)."""
+
+    field: str
+    level: str  # exact | close | fuzzy | disagree | missing
+    similarity: float
+    weight: float  # log2 Bayes factor
+
+
+@dataclass(frozen=True)
+class Match:
+    customer_id: str
+    source_record_id: int
+    probability: float
+    match_weight: float
+    fields: tuple[Evidence, ...]
+    decision: str  # LINK | REVIEW | NONE
+
+    def agreeing(self) -> tuple[str, ...]:
+        return tuple(e.field for e in self.fields if e.level in AGREEING_LEVELS)
+
+    def evidence_json(self) -> list[dict[str, Any]]:
+        return [{"field": e.field, "level": e.level, "similarity": e.similarity, "weight": e.weight}
+                for e in self.fields]
 
 
 @dataclass(frozen=True)
@@ -44,72 +101,160 @@ class Resolution:
     customer_id: str
     created: bool
     matched_on: tuple[str, ...]
+    probability: float = 0.0
+    candidates: tuple[Match, ...] = ()
+    review_pair_id: str = ""
 
 
-def validate(record: SourceRecord) -> None:
+@dataclass(frozen=True)
+class Matching:
+    """The answer of a match without writes: candidates best first, and the thresholds that judged them."""
+
+    candidates: tuple[Match, ...]
+    auto_link: float
+    review: float
+
+
+def validate(record: RecordInput, features: Mapping[str, str], *, require_ref: bool = True) -> None:
     check = Validator()
-    check.require(record.service, "record.service", max_length=40)
-    check.require(record.kind, "record.kind", max_length=40)
-    check.require(record.record_id, "record.id", max_length=64)
-    keys = identifying_keys(record)
-    check.check(bool(keys), "email", t("a valid email or phone is required"))
+    if require_ref:
+        check.require(record.service, "record.service", max_length=40)
+        check.require(record.kind, "record.kind", max_length=40)
+        check.require(record.record_id, "record.id", max_length=64)
+    for name, limit in FIELD_LIMITS.items():
+        check.check(len(getattr(record, name)) <= limit, name, t("must be at most {max} characters", max=limit))
+    check.check(len(record.owner_id) <= 64, "owner_id", t("must be at most {max} characters", max=64))
+    check.check(bool(identifying(features)), "email", t("a valid email, phone or credit code is required"))
     check.raise_if_any()
 
 
-def resolve(session: Session, *, tenant: str, record: SourceRecord) -> Resolution:
-    """Link `record` to the customer its keys identify, creating one if none does. Idempotent per record."""
-    validate(record)
-    link = session.scalar(
-        select(RecordLink).where(
-            RecordLink.service == record.service, RecordLink.kind == record.kind,
-            RecordLink.record_id == record.record_id,
-        )
-    )
-    if link is not None:
-        return Resolution(link.customer_id, False, ())
+def identifying(features: Mapping[str, str]) -> tuple[str, ...]:
+    """The fields that identify a record on their own: valid e-mail, phone, credit code (engine's flags)."""
+    return tuple(name for name in golden.VALIDATED_FIELDS if features.get(f"{name}_valid") == "1")
 
-    keys = identifying_keys(record)
-    found = {
-        key.kind: key.customer_id
-        for key in session.scalars(
-            select(IdentityKey).where(IdentityKey.kind.in_(keys), IdentityKey.value.in_(keys.values()))
+
+def features_of(record: RecordInput) -> dict[str, str]:
+    from services.identity.matching.features import features_of as engine_features
+
+    return dict(engine_features(record.fields()))
+
+
+def match(session: Session, *, record: RecordInput, limit: int = 5, plugins: PluginHost | None = None) -> Matching:
+    """Candidates for `record` with their scores and field evidence; writes nothing. When the record is stored
+    already, it is not its own candidate."""
+    from services.identity.matching.realtime import load_model
+
+    features = features_of(record)
+    validate(record, features, require_ref=False)
+    model = load_model(session)
+    own = _stored(session, record) if record.service and record.kind and record.record_id else None
+    found = candidates(session, features=features, model=model, limit=limit, plugins=plugins,
+                       exclude_record_id=own.id if own is not None else None)
+    return Matching(tuple(found), float(model.auto_link), float(model.review))
+
+
+def candidates(
+    session: Session, *, features: Mapping[str, str], model: Any, limit: int = 5,
+    exclude_record_id: int | None = None, plugins: PluginHost | None = None,
+) -> list[Match]:
+    """The engine's candidates, best first, as Match values judged against the model's thresholds."""
+    from services.identity.matching.realtime import find_candidates
+
+    limit = max(1, min(limit, MAX_CANDIDATES))
+    found = []
+    for candidate in find_candidates(session, features=dict(features), model=model, limit=limit,
+                                     exclude_record_id=exclude_record_id, plugins=plugins):
+        probability = float(candidate.probability)
+        decision = LINK if probability >= model.auto_link else REVIEW if probability >= model.review else NONE
+        found.append(Match(
+            customer_id=candidate.customer_id,
+            source_record_id=int(candidate.source_record_id),
+            probability=probability,
+            match_weight=float(candidate.match_weight),
+            fields=tuple(Evidence(f.field, f.level, float(f.similarity), float(f.weight)) for f in candidate.fields),
+            decision=decision,
+        ))
+    found.sort(key=lambda c: c.probability, reverse=True)
+    return found
+
+
+def _stored(session: Session, record: RecordInput) -> SourceRecord | None:
+    return session.scalar(
+        select(SourceRecord).where(
+            SourceRecord.service == record.service, SourceRecord.kind == record.kind,
+            SourceRecord.record_id == record.record_id,
         )
-        if keys.get(key.kind) == key.value
-    }
-    matched_on = tuple(kind for kind in KEY_PRIORITY if kind in found)
-    if matched_on:
-        customer_id, created = found[matched_on[0]], False
-    else:
-        customer = Customer(
-            id=next_customer_id(session, tenant=tenant), tenant_id=tenant, name=record.name,
-            company=record.company, email=record.email, phone=record.phone,
-        )
-        session.add(customer)
-        customer_id, created = customer.id, True
-    for kind, value in keys.items():
-        if kind not in found:
-            # A value already pointing at another customer stays there: merging is the review queue's job.
-            session.add(IdentityKey(tenant_id=tenant, kind=kind, value=value, customer_id=customer_id))
-    session.add(
-        RecordLink(tenant_id=tenant, service=record.service, kind=record.kind, record_id=record.record_id,
-                   customer_id=customer_id, owner_id=record.owner_id)
     )
+
+
+def resolve(
+    session: Session, *, tenant: str, record: RecordInput, actor: str = "", plugins: PluginHost | None = None,
+) -> Resolution:
+    """Link `record` to the customer it matches, or create one. Idempotent per (service, kind, record id): a
+    record seen before returns its current customer and changes nothing."""
+    from services.identity import review
+    from services.identity.matching.realtime import load_model
+
+    features = features_of(record)
+    validate(record, features)
+    stored = _stored(session, record)
+    if stored is not None:
+        return Resolution(stored.customer_id, False, ())
+
+    model = load_model(session)
+    found = candidates(session, features=features, model=model, plugins=plugins)
+    best = found[0] if found else None
+    # Candidates come from linked records, which never point at a tombstone; follow one anyway rather than fail.
+    customer = graph.live_customer(session, best.customer_id) if best is not None and best.decision == LINK else None
+    if customer is not None:
+        created, matched_on, probability = False, best.agreeing(), best.probability
+    else:
+        customer = Customer(id=next_customer_id(session, tenant=tenant), tenant_id=tenant)
+        session.add(customer)
+        created, matched_on, probability = True, (), best.probability if best else 0.0
+
+    row = SourceRecord(
+        tenant_id=tenant, service=record.service, kind=record.kind, record_id=record.record_id,
+        customer_id=customer.id, owner_id=record.owner_id, features=features,
+        observed_at=record.observed_at or utcnow(), **record.fields(),
+    )
+    session.add(row)
+    session.flush()
+    add_match_keys(session, tenant=tenant, record=row)
+    if created:
+        golden.apply(customer, golden.compute(session, [row]))
+    else:
+        golden.refresh(session, customer)
+    graph.audit(session, action=graph.LINK, record=row, to_customer=customer.id, actor=actor,
+                reason=f"p={probability:.4f}" if best else "")
+
+    review_pair_id = ""
+    if created and best is not None and best.decision == REVIEW:
+        review_pair_id = review.open_pair(session, record=row, candidate=best, origin="intake").id
+
     session.flush()
     emit(
         session,
         IdentityResolved(
             record=RecordRef(service=record.service, kind=record.kind, id=record.record_id),
-            customer_id=customer_id, created=created, matched_on=list(matched_on),
+            customer_id=customer.id, created=created, matched_on=list(matched_on), probability=probability,
         ),
         producer="identity",
     )
     RESOLUTIONS.labels("created" if created else "matched").inc()
-    return Resolution(customer_id, created, matched_on)
+    if review_pair_id:
+        RESOLUTIONS.labels("review").inc()
+    return Resolution(customer.id, created, matched_on, probability, tuple(found), review_pair_id)
 
 
-def identifying_keys(record: SourceRecord) -> dict[str, str]:
-    keys = {"email": email_key(record.email), "phone": phone_key(record.phone)}
-    return {kind: value for kind, value in keys.items() if value}
+def add_match_keys(session: Session, *, tenant: str, record: SourceRecord) -> None:
+    from services.identity.matching.realtime import match_keys
+
+    seen = set()
+    for kind, value in match_keys(record.features or {}):
+        if value and (kind, value) not in seen:
+            seen.add((kind, value))
+            session.add(MatchKey(tenant_id=tenant, kind=kind, value=value[:254], source_record_id=record.id))
 
 
 # PostgreSQL hands out customer numbers in blocks, kept per process: (database url, tenant, day) -> next, end.
@@ -154,13 +299,19 @@ def _reserve(dialect_insert, tenant: str, day: str, count: int):  # noqa: ANN001
     )
 
 
-def get_customer(session: Session, *, caller: Caller, customer_id: str) -> tuple[Customer, list[RecordLink]]:
-    customer = session.get(Customer, (session.info["crm_tenant"], customer_id)) if customer_id else None
-    links = (
-        list(session.scalars(select(RecordLink).where(RecordLink.customer_id == customer_id).order_by(RecordLink.id)))
-        if customer is not None else []
-    )
-    readable = caller.has_any_role(*SEE_ALL_ROLES) or any(link.owner_id == caller.subject for link in links)
-    if customer is None or customer.tenant_id != session.info["crm_tenant"] or not readable:
+@dataclass(frozen=True)
+class CustomerView:
+    customer: Customer
+    records: Sequence[SourceRecord]
+    # The id the caller asked for when a merge absorbed it (customer is then the survivor); else "".
+    resolved_from: str = ""
+
+
+def get_customer(session: Session, *, caller: Caller, customer_id: str) -> CustomerView:
+    """The customer with its linked records. An absorbed id resolves to the customer it was merged into."""
+    customer = graph.live_customer(session, customer_id) if customer_id else None
+    records = golden.records_of(session, customer.id) if customer is not None else []
+    readable = caller.has_any_role(*SEE_ALL_ROLES) or any(r.owner_id == caller.subject for r in records)
+    if customer is None or not readable:
         raise NotFound(t("customer {id} not found", id=repr(customer_id)))
-    return customer, links
+    return CustomerView(customer, records, customer_id if customer.id != customer_id else "")

@@ -5,14 +5,34 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from crm.events.v1.envelope_pb2 import Envelope
-from crm.events.v1.identity_pb2 import IdentityResolved
+from crm.events.v1.identity_pb2 import IdentityMerged, IdentityResolved, IdentityUnmerged
 from services.core.consumers import Consumer
 from services.leads import leads
 
 
+def _is_lead(record) -> bool:  # noqa: ANN001
+    return record.service == "leads" and record.kind == "lead"
+
+
 def on_identity_resolved(session: Session, event: IdentityResolved, *, envelope: Envelope, tenant: str) -> None:
-    if event.record.service == "leads" and event.record.kind == "lead":
+    if _is_lead(event.record):
         leads.link_customer(session, lead_id=event.record.id, customer_id=event.customer_id)
 
 
-CONSUMERS = [Consumer("identity", {IdentityResolved: on_identity_resolved})]
+def on_identity_merged(session: Session, event: IdentityMerged, *, envelope: Envelope, tenant: str) -> None:
+    """Leads of the absorbed customer now belong to the survivor."""
+    leads.rekey_customer(session, from_customer_id=event.absorbed_customer_id,
+                         to_customer_id=event.survivor_customer_id)
+
+
+def on_identity_unmerged(session: Session, event: IdentityUnmerged, *, envelope: Envelope, tenant: str) -> None:
+    """The leads whose records the unmerge moved back belong to the restored customer again."""
+    for record in event.records:
+        if _is_lead(record):
+            leads.link_customer(session, lead_id=record.id, customer_id=event.restored_customer_id)
+
+
+CONSUMERS = [
+    Consumer("identity", {IdentityResolved: on_identity_resolved, IdentityMerged: on_identity_merged,
+                          IdentityUnmerged: on_identity_unmerged}),
+]

@@ -103,3 +103,14 @@ def link_customer(session: Session, *, lead_id: str, customer_id: str) -> bool:
         )
     )
     return updated.rowcount == 1
+
+
+def rekey_customer(session: Session, *, from_customer_id: str, to_customer_id: str) -> int:
+    """Point every lead of `from_customer_id` at `to_customer_id` (a merge absorbed the first); returns how many."""
+    if not from_customer_id or not to_customer_id:
+        return 0
+    updated = session.execute(
+        update(Lead).where(Lead.customer_id == from_customer_id).values(customer_id=to_customer_id)
+        .execution_options(synchronize_session=False)
+    )
+    return updated.rowcount

@@ -53,7 +53,7 @@ def test_failing_handler_retries_with_backoff_then_dead_letters(cluster, pg_url)
     tenant = new_tenant()
     leads = stub(cluster, "leads", leads_pb2_grpc.LeadsServiceStub, tenant=tenant, roles=("sales",), subject="rep")
     with engine.begin() as connection:
-        connection.execute(text("ALTER TABLE identity.record_link RENAME TO record_link_away"))
+        connection.execute(text("ALTER TABLE identity.source_record RENAME TO source_record_away"))
     try:
         lead = leads.CreateLead(leads_pb2.CreateLeadRequest(name="Unlucky", email="unlucky@retry.test",
                                                             channel="Web")).lead
@@ -65,7 +65,7 @@ def test_failing_handler_retries_with_backoff_then_dead_letters(cluster, pg_url)
         assert "lead.created" in listing and "attempts=4" in listing
     finally:
         with engine.begin() as connection:
-            connection.execute(text("ALTER TABLE identity.record_link_away RENAME TO record_link"))
+            connection.execute(text("ALTER TABLE identity.source_record_away RENAME TO source_record"))
         engine.dispose()
     cluster.crm("events", "dlq", "replay", "--queue", "identity.intake")
     eventually(lambda: leads.GetLead(leads_pb2.GetLeadRequest(id=lead.id)).lead.customer_id,

@@ -90,7 +90,7 @@ def test_events_survive_broker_restart_and_consumer_kills(cluster, pg_url):
     eventually(lambda: resolved() == LEADS, timeout=120, interval=0.5, what=f"all {LEADS} leads resolved")
     with engine.connect() as connection:
         links = connection.execute(
-            text("SELECT count(*), count(DISTINCT record_id) FROM identity.record_link WHERE tenant_id = :t"),
+            text("SELECT count(*), count(DISTINCT record_id) FROM identity.source_record WHERE tenant_id = :t"),
             {"t": tenant},
         ).one()
     engine.dispose()

@@ -24,7 +24,7 @@ def test_lead_is_resolved_to_a_customer_across_processes(cluster):
 
     first = leads.CreateLead(leads_pb2.CreateLeadRequest(name="王芳", email="Wang.Fang@Example.cn",
                                                          channel="Offline Expo A")).lead
-    second = leads.CreateLead(leads_pb2.CreateLeadRequest(name="Fang Wang", phone="+86 139 0000 1111",
+    second = leads.CreateLead(leads_pb2.CreateLeadRequest(name="王芳", phone="+86 139 0000 1111",
                                                           email="wang.fang@example.cn", channel="Referral")).lead
     other = leads.CreateLead(leads_pb2.CreateLeadRequest(name="李雷", phone="13800000000", channel="Referral")).lead
 

@@ -1,7 +1,7 @@
 """${message}
 
 Revision ID: ${up_revision}
-Revises:${' ' + down_revision | comma,n if down_revision else ''}
+Revises:${'' if not down_revision else ' ' + (down_revision if isinstance(down_revision, str) else ', '.join(down_revision))}
 Create Date: ${create_date}
 """
 

@@ -65,7 +65,7 @@ def test_platform_serves_the_thin_slice_and_stops_cleanly(platform):
     assert [(r.service, r.kind, r.id) for r in customer.records] == [("leads", "lead", lead.id)]
 
     # A second lead with the same e-mail in another case resolves to the same customer.
-    second = leads.CreateLead(leads_pb2.CreateLeadRequest(name="A. Lee", channel="fair", email="ann@example.com")).lead
+    second = leads.CreateLead(leads_pb2.CreateLeadRequest(name="Ann Lee", channel="fair", email="ann@example.com")).lead
     assert wait_for(lambda: leads.GetLead(leads_pb2.GetLeadRequest(id=second.id)).lead.customer_id,
                     timeout=15) == resolved
 

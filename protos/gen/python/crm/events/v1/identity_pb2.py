@@ -26,7 +26,7 @@ from crm.common.v1 import common_pb2 as crm_dot_common_dot_v1_dot_common__pb2
 from crm.events.v1 import envelope_pb2 as crm_dot_events_dot_v1_dot_envelope__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63rm/events/v1/identity.proto\x12\rcrm.events.v1\x1a\x1a\x63rm/common/v1/common.proto\x1a\x1c\x63rm/events/v1/envelope.proto\"\x8d\x01\n\x10IdentityResolved\x12(\n\x06record\x18\x01 \x01(\x0b\x32\x18.crm.common.v1.RecordRef\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63reated\x18\x03 \x01(\x08\x12\x12\n\nmatched_on\x18\x04 \x03(\t:\x15\x8a\xb5\x18\x11identity.resolvedB\x18Z\x16\x63rm/events/v1;eventsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63rm/events/v1/identity.proto\x12\rcrm.events.v1\x1a\x1a\x63rm/common/v1/common.proto\x1a\x1c\x63rm/events/v1/envelope.proto\"\xa2\x01\n\x10IdentityResolved\x12(\n\x06record\x18\x01 \x01(\x0b\x32\x18.crm.common.v1.RecordRef\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63reated\x18\x03 \x01(\x08\x12\x12\n\nmatched_on\x18\x04 \x03(\t\x12\x13\n\x0bprobability\x18\x05 \x01(\x01:\x15\x8a\xb5\x18\x11identity.resolved\"\x9e\x01\n\x0eIdentityMerged\x12\x10\n\x08merge_id\x18\x01 \x01(\t\x12\x1c\n\x14survivor_customer_id\x18\x02 \x01(\t\x12\x1c\n\x14\x61\x62sorbed_customer_id\x18\x03 \x01(\t\x12)\n\x07records\x18\x04 \x03(\x0b\x32\x18.crm.common.v1.RecordRef:\x13\x8a\xb5\x18\x0fidentity.merged\"\xa2\x01\n\x10IdentityUnmerged\x12\x10\n\x08merge_id\x18\x01 \x01(\t\x12\x1c\n\x14survivor_customer_id\x18\x02 \x01(\t\x12\x1c\n\x14restored_customer_id\x18\x03 \x01(\t\x12)\n\x07records\x18\x04 \x03(\x0b\x32\x18.crm.common.v1.RecordRef:\x15\x8a\xb5\x18\x11identity.unmergedB\x18Z\x16\x63rm/events/v1;eventsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,6 +36,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'Z\026crm/events/v1;eventsv1'
   _globals['_IDENTITYRESOLVED']._loaded_options = None
   _globals['_IDENTITYRESOLVED']._serialized_options = b'\212\265\030\021identity.resolved'
+  _globals['_IDENTITYMERGED']._loaded_options = None
+  _globals['_IDENTITYMERGED']._serialized_options = b'\212\265\030\017identity.merged'
+  _globals['_IDENTITYUNMERGED']._loaded_options = None
+  _globals['_IDENTITYUNMERGED']._serialized_options = b'\212\265\030\021identity.unmerged'
   _globals['_IDENTITYRESOLVED']._serialized_start=106
-  _globals['_IDENTITYRESOLVED']._serialized_end=247
+  _globals['_IDENTITYRESOLVED']._serialized_end=268
+  _globals['_IDENTITYMERGED']._serialized_start=271
+  _globals['_IDENTITYMERGED']._serialized_end=429
+  _globals['_IDENTITYUNMERGED']._serialized_start=432
+  _globals['_IDENTITYUNMERGED']._serialized_end=594
 # @@protoc_insertion_point(module_scope)

@@ -26,7 +26,9 @@ if _version_not_supported:
 
 
 class IdentityServiceStub:
-    """IdentityService resolves every lead, contact and customer record to one customer identity (R-ID-1..5).
+    """IdentityService resolves every lead, contact and customer record to one customer identity (R-ID-1..5): matching
+    at intake, the identity graph with its golden records, merge and unmerge, the review queue, batch dedup jobs and
+    the data-quality report.
     """
 
     def __init__(self, channel):
@@ -40,26 +42,174 @@ class IdentityServiceStub:
                 request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.ResolveRecordRequest.SerializeToString,
                 response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.ResolveRecordResponse.FromString,
                 _registered_method=True)
+        self.MatchRecord = channel.unary_unary(
+                '/crm.identity.v1.IdentityService/MatchRecord',
+                request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.MatchRecordRequest.SerializeToString,
+                response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.MatchRecordResponse.FromString,
+                _registered_method=True)
         self.GetCustomer = channel.unary_unary(
                 '/crm.identity.v1.IdentityService/GetCustomer',
                 request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetCustomerRequest.SerializeToString,
                 response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetCustomerResponse.FromString,
                 _registered_method=True)
+        self.MergeCustomers = channel.unary_unary(
+                '/crm.identity.v1.IdentityService/MergeCustomers',
+                request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.MergeCustomersRequest.SerializeToString,
+                response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.MergeCustomersResponse.FromString,
+                _registered_method=True)
+        self.UnmergeCustomers = channel.unary_unary(
+                '/crm.identity.v1.IdentityService/UnmergeCustomers',
+                request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.UnmergeCustomersRequest.SerializeToString,
+                response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.UnmergeCustomersResponse.FromString,
+                _registered_method=True)
+        self.ListLinkChanges = channel.unary_unary(
+                '/crm.identity.v1.IdentityService/ListLinkChanges',
+                request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListLinkChangesRequest.SerializeToString,
+                response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListLinkChangesResponse.FromString,
+                _registered_method=True)
+        self.ListReviewPairs = channel.unary_unary(
+                '/crm.identity.v1.IdentityService/ListReviewPairs',
+                request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListReviewPairsRequest.SerializeToString,
+                response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListReviewPairsResponse.FromString,
+                _registered_method=True)
+        self.DecideReviewPair = channel.unary_unary(
+                '/crm.identity.v1.IdentityService/DecideReviewPair',
+                request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.DecideReviewPairRequest.SerializeToString,
+                response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.DecideReviewPairResponse.FromString,
+                _registered_method=True)
+        self.StartDedupJob = channel.unary_unary(
+                '/crm.identity.v1.IdentityService/StartDedupJob',
+                request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.StartDedupJobRequest.SerializeToString,
+                response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.StartDedupJobResponse.FromString,
+                _registered_method=True)
+        self.GetDedupJob = channel.unary_unary(
+                '/crm.identity.v1.IdentityService/GetDedupJob',
+                request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetDedupJobRequest.SerializeToString,
+                response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetDedupJobResponse.FromString,
+                _registered_method=True)
+        self.ListDedupJobs = channel.unary_unary(
+                '/crm.identity.v1.IdentityService/ListDedupJobs',
+                request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListDedupJobsRequest.SerializeToString,
+                response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListDedupJobsResponse.FromString,
+                _registered_method=True)
+        self.GetDataQualityReport = channel.unary_unary(
+                '/crm.identity.v1.IdentityService/GetDataQualityReport',
+                request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetDataQualityReportRequest.SerializeToString,
+                response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetDataQualityReportResponse.FromString,
+                _registered_method=True)
+        self.GetSurvivorshipRules = channel.unary_unary(
+                '/crm.identity.v1.IdentityService/GetSurvivorshipRules',
+                request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetSurvivorshipRulesRequest.SerializeToString,
+                response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetSurvivorshipRulesResponse.FromString,
+                _registered_method=True)
+        self.UpdateSurvivorshipRules = channel.unary_unary(
+                '/crm.identity.v1.IdentityService/UpdateSurvivorshipRules',
+                request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.UpdateSurvivorshipRulesRequest.SerializeToString,
+                response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.UpdateSurvivorshipRulesResponse.FromString,
+                _registered_method=True)
 
 
 class IdentityServiceServicer:
-    """IdentityService resolves every lead, contact and customer record to one customer identity (R-ID-1..5).
+    """IdentityService resolves every lead, contact and customer record to one customer identity (R-ID-1..5): matching
+    at intake, the identity graph with its golden records, merge and unmerge, the review queue, batch dedup jobs and
+    the data-quality report.
     """
 
     def ResolveRecord(self, request, context):
-        """ResolveRecord links a source record to an existing identity, or creates one. Idempotent per record.
+        """ResolveRecord links a source record to the identity it matches, or creates one (and queues a review pair when
+        the best candidate scored between the thresholds). Idempotent per record. Emits identity.resolved.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MatchRecord(self, request, context):
+        """MatchRecord scores a record against the tenant's identities without storing anything.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetCustomer(self, request, context):
-        """GetCustomer returns one customer identity with its linked records.
+        """GetCustomer returns one customer identity with its golden record and linked records; an id absorbed by a merge
+        returns the customer it was merged into.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MergeCustomers(self, request, context):
+        """MergeCustomers merges one customer into another (dry_run: only the diff). Emits identity.merged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnmergeCustomers(self, request, context):
+        """UnmergeCustomers undoes a merge exactly (dry_run: only the diff). Emits identity.unmerged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListLinkChanges(self, request, context):
+        """ListLinkChanges lists the audit log of record links, newest first (R-SEC-3).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListReviewPairs(self, request, context):
+        """ListReviewPairs lists the review queue, open pairs first and most probable first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DecideReviewPair(self, request, context):
+        """DecideReviewPair accepts (merges) or rejects an open pair; the decision teaches the tenant's model.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StartDedupJob(self, request, context):
+        """StartDedupJob starts a batch dedup of the tenant's records in the background.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDedupJob(self, request, context):
+        """GetDedupJob returns a job's state, progress and result counts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDedupJobs(self, request, context):
+        """ListDedupJobs lists the tenant's jobs, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDataQualityReport(self, request, context):
+        """GetDataQualityReport reports duplicate clusters (from the last job), invalid values and missing fields (R-ID-4).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSurvivorshipRules(self, request, context):
+        """GetSurvivorshipRules returns the tenant's golden-record rules (R-ID-3).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateSurvivorshipRules(self, request, context):
+        """UpdateSurvivorshipRules replaces the tenant's golden-record rules; each customer follows them from its next change.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -73,10 +223,70 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.ResolveRecordRequest.FromString,
                     response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.ResolveRecordResponse.SerializeToString,
             ),
+            'MatchRecord': grpc.unary_unary_rpc_method_handler(
+                    servicer.MatchRecord,
+                    request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.MatchRecordRequest.FromString,
+                    response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.MatchRecordResponse.SerializeToString,
+            ),
             'GetCustomer': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCustomer,
                     request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetCustomerRequest.FromString,
                     response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetCustomerResponse.SerializeToString,
+            ),
+            'MergeCustomers': grpc.unary_unary_rpc_method_handler(
+                    servicer.MergeCustomers,
+                    request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.MergeCustomersRequest.FromString,
+                    response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.MergeCustomersResponse.SerializeToString,
+            ),
+            'UnmergeCustomers': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnmergeCustomers,
+                    request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.UnmergeCustomersRequest.FromString,
+                    response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.UnmergeCustomersResponse.SerializeToString,
+            ),
+            'ListLinkChanges': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLinkChanges,
+                    request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListLinkChangesRequest.FromString,
+                    response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListLinkChangesResponse.SerializeToString,
+            ),
+            'ListReviewPairs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListReviewPairs,
+                    request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListReviewPairsRequest.FromString,
+                    response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListReviewPairsResponse.SerializeToString,
+            ),
+            'DecideReviewPair': grpc.unary_unary_rpc_method_handler(
+                    servicer.DecideReviewPair,
+                    request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.DecideReviewPairRequest.FromString,
+                    response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.DecideReviewPairResponse.SerializeToString,
+            ),
+            'StartDedupJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartDedupJob,
+                    request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.StartDedupJobRequest.FromString,
+                    response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.StartDedupJobResponse.SerializeToString,
+            ),
+            'GetDedupJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDedupJob,
+                    request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetDedupJobRequest.FromString,
+                    response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetDedupJobResponse.SerializeToString,
+            ),
+            'ListDedupJobs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDedupJobs,
+                    request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListDedupJobsRequest.FromString,
+                    response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListDedupJobsResponse.SerializeToString,
+            ),
+            'GetDataQualityReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDataQualityReport,
+                    request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetDataQualityReportRequest.FromString,
+                    response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetDataQualityReportResponse.SerializeToString,
+            ),
+            'GetSurvivorshipRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSurvivorshipRules,
+                    request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetSurvivorshipRulesRequest.FromString,
+                    response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetSurvivorshipRulesResponse.SerializeToString,
+            ),
+            'UpdateSurvivorshipRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSurvivorshipRules,
+                    request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.UpdateSurvivorshipRulesRequest.FromString,
+                    response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.UpdateSurvivorshipRulesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -87,7 +297,9 @@ def add_IdentityServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class IdentityService:
-    """IdentityService resolves every lead, contact and customer record to one customer identity (R-ID-1..5).
+    """IdentityService resolves every lead, contact and customer record to one customer identity (R-ID-1..5): matching
+    at intake, the identity graph with its golden records, merge and unmerge, the review queue, batch dedup jobs and
+    the data-quality report.
     """
 
     @staticmethod
@@ -118,6 +330,33 @@ class IdentityService:
             _registered_method=True)
 
     @staticmethod
+    def MatchRecord(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.identity.v1.IdentityService/MatchRecord',
+            crm_dot_identity_dot_v1_dot_identity__pb2.MatchRecordRequest.SerializeToString,
+            crm_dot_identity_dot_v1_dot_identity__pb2.MatchRecordResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def GetCustomer(request,
             target,
             options=(),
@@ -134,6 +373,303 @@ class IdentityService:
             '/crm.identity.v1.IdentityService/GetCustomer',
             crm_dot_identity_dot_v1_dot_identity__pb2.GetCustomerRequest.SerializeToString,
             crm_dot_identity_dot_v1_dot_identity__pb2.GetCustomerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MergeCustomers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.identity.v1.IdentityService/MergeCustomers',
+            crm_dot_identity_dot_v1_dot_identity__pb2.MergeCustomersRequest.SerializeToString,
+            crm_dot_identity_dot_v1_dot_identity__pb2.MergeCustomersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnmergeCustomers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.identity.v1.IdentityService/UnmergeCustomers',
+            crm_dot_identity_dot_v1_dot_identity__pb2.UnmergeCustomersRequest.SerializeToString,
+            crm_dot_identity_dot_v1_dot_identity__pb2.UnmergeCustomersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLinkChanges(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.identity.v1.IdentityService/ListLinkChanges',
+            crm_dot_identity_dot_v1_dot_identity__pb2.ListLinkChangesRequest.SerializeToString,
+            crm_dot_identity_dot_v1_dot_identity__pb2.ListLinkChangesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListReviewPairs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.identity.v1.IdentityService/ListReviewPairs',
+            crm_dot_identity_dot_v1_dot_identity__pb2.ListReviewPairsRequest.SerializeToString,
+            crm_dot_identity_dot_v1_dot_identity__pb2.ListReviewPairsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DecideReviewPair(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.identity.v1.IdentityService/DecideReviewPair',
+            crm_dot_identity_dot_v1_dot_identity__pb2.DecideReviewPairRequest.SerializeToString,
+            crm_dot_identity_dot_v1_dot_identity__pb2.DecideReviewPairResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartDedupJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.identity.v1.IdentityService/StartDedupJob',
+            crm_dot_identity_dot_v1_dot_identity__pb2.StartDedupJobRequest.SerializeToString,
+            crm_dot_identity_dot_v1_dot_identity__pb2.StartDedupJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDedupJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.identity.v1.IdentityService/GetDedupJob',
+            crm_dot_identity_dot_v1_dot_identity__pb2.GetDedupJobRequest.SerializeToString,
+            crm_dot_identity_dot_v1_dot_identity__pb2.GetDedupJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDedupJobs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.identity.v1.IdentityService/ListDedupJobs',
+            crm_dot_identity_dot_v1_dot_identity__pb2.ListDedupJobsRequest.SerializeToString,
+            crm_dot_identity_dot_v1_dot_identity__pb2.ListDedupJobsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDataQualityReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.identity.v1.IdentityService/GetDataQualityReport',
+            crm_dot_identity_dot_v1_dot_identity__pb2.GetDataQualityReportRequest.SerializeToString,
+            crm_dot_identity_dot_v1_dot_identity__pb2.GetDataQualityReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSurvivorshipRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.identity.v1.IdentityService/GetSurvivorshipRules',
+            crm_dot_identity_dot_v1_dot_identity__pb2.GetSurvivorshipRulesRequest.SerializeToString,
+            crm_dot_identity_dot_v1_dot_identity__pb2.GetSurvivorshipRulesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSurvivorshipRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.identity.v1.IdentityService/UpdateSurvivorshipRules',
+            crm_dot_identity_dot_v1_dot_identity__pb2.UpdateSurvivorshipRulesRequest.SerializeToString,
+            crm_dot_identity_dot_v1_dot_identity__pb2.UpdateSurvivorshipRulesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,150 @@
+"""The identity graph on PostgreSQL: JSON columns, the review queue's ordering, merge/unmerge, a dedup job and
+the identity_0002 data copy, where SQL differs from SQLite (issue #3, parts 4-6)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from alembic import command
+from sqlalchemy import select, text
+
+from services.core.db import Database
+from services.core.migrate import alembic_config, upgrade
+from services.core.runtime import load_definition
+from services.identity import golden, graph, identities, jobs, quality, review
+from services.identity.models import Customer, MatchKey, ReviewPair, SourceRecord
+from tests.integration.conftest import PG_ADMIN
+from tests.integration.helpers import new_tenant
+from tests.unit.services.identity_support import caller, record, records_of, scripted_candidates, seed
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def database(pg_url: str) -> Iterator[Database]:
+    database = Database("identity", pg_url)
+    upgrade(load_definition("identity"), database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def scratch_url(pg_url: str) -> Iterator[str]:
+    """A database of its own, for a migration that must start from an empty schema."""
+    name = f"crm_scratch_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield pg_url.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+PEOPLE = [
+    {"record_id": "L1", "name": "王芳", "company": "深圳市华为技术有限公司", "phone": "13800138000",
+     "email": "wang.fang@example.cn", "city": "深圳"},
+    {"record_id": "C1", "service": "sales", "kind": "contact", "name": "王 芳", "company": "华为技术",
+     "phone": "+86 138-0013-8000", "email": "Wang.Fang@Example.cn", "city": "深圳市"},
+    {"record_id": "L2", "name": "李雷", "email": "lilei@lanhai.example", "phone": "12345"},
+]
+
+
+def test_merge_review_job_and_report_on_postgresql(database, monkeypatch):
+    tenant = new_tenant()
+    boss = caller("manager", tenant=tenant, subject="boss")
+    ann, contact, _ = seed(database, PEOPLE, tenant=tenant)
+    before = {cid: golden.snapshot(_customer(database, tenant, cid)) for cid in (ann, contact)}
+
+    with database.session(tenant) as session:
+        merged = graph.merge(session, caller=boss, survivor_id=ann, absorbed_id=contact)
+    assert records_of(database, ann, tenant) == ["L1", "C1"]
+    with database.session(tenant) as session:
+        graph.unmerge(session, caller=boss, merge_id=merged.merge_id)
+    assert {cid: golden.snapshot(_customer(database, tenant, cid)) for cid in (ann, contact)} == before
+
+    # The review queue (JSON evidence, CASE ordering) and a decision that teaches the model (JSON parameters).
+    scripted_candidates(monkeypatch, [[(ann, 0.6)], [(ann, 0.8)]])
+    with database.session(tenant) as session:
+        for number in (1, 2):
+            identities.resolve(session, tenant=tenant, record=record(f"Q{number}", name="王芳",
+                                                                     phone=f"1380013800{number}"))
+    monkeypatch.undo()
+    with database.session(tenant) as session:
+        views, _ = review.list_pairs(session, caller=boss)
+        assert [v.pair.probability for v in views] == [0.8, 0.6]
+        decision = review.decide(session, caller=boss, pair_id=views[0].pair.id, accept=True)
+        assert decision.merge_id
+        assert session.get(ReviewPair, views[1].pair.id).status == review.OPEN
+
+    with database.session(tenant) as session:
+        job_id = jobs.start_job(session, caller=boss).id
+    jobs.DedupRunner(database).run(tenant, job_id)
+    with database.session(tenant) as session:
+        done = jobs.get_job(session, caller=boss, job_id=job_id)
+        assert (done.state, done.error, done.records) == (jobs.SUCCEEDED, "", 5)
+        report = quality.report(session, caller=boss)
+        assert report.counts["invalid_phone"] == 1 and report.job.id == job_id
+        assert {e.record_id for e in report.examples} == {"L2"}
+
+
+def _customer(database: Database, tenant: str, customer_id: str) -> Customer:
+    with database.session(tenant) as session:
+        return session.get(Customer, (tenant, customer_id))
+
+
+def test_identity_0002_copies_the_links_on_postgresql(scratch_url):
+    database = Database("identity", scratch_url)
+    try:
+        config = alembic_config(load_definition("identity"))
+        with database.engine.connect() as connection:
+            connection.execute(text('CREATE SCHEMA IF NOT EXISTS "identity"'))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "identity@identity_0001")
+            command.upgrade(config, "kernel@head")
+            connection.execute(text(
+                "INSERT INTO customer (tenant_id, id, name, company, email, phone, created_at) VALUES "
+                "('t1', 'C20240501001', 'Ann Lee', 'Acme', 'ann@example.com', '13800138000', now())"))
+            connection.execute(text(
+                "INSERT INTO record_link (tenant_id, service, kind, record_id, customer_id, owner_id, linked_at) "
+                "VALUES ('t1', 'leads', 'lead', 'L1', 'C20240501001', 'rep-1', now()),"
+                "('t1', 'sales', 'contact', 'C7', 'C20240501001', '', now())"))
+            connection.commit()
+
+        upgrade(load_definition("identity"), database)
+
+        with database.session("t1") as session:
+            rows = session.scalars(select(SourceRecord).order_by(SourceRecord.id)).all()
+            assert [(r.record_id, r.email) for r in rows] == [("L1", "ann@example.com"), ("C7", "")]
+            assert rows[0].features["phone_valid"] == "1"
+            assert ("phone", "13800138000") in {(k.kind, k.value) for k in session.scalars(select(MatchKey))}
+    finally:
+        database.dispose()
+
+
+def test_leads_follow_a_merge_and_its_unmerge_across_processes(cluster):
+    from crm.identity.v1 import identity_pb2, identity_pb2_grpc
+    from crm.leads.v1 import leads_pb2, leads_pb2_grpc
+    from tests.integration.helpers import eventually, stub
+
+    for name in ("identity", "leads"):
+        cluster.start(name)
+    tenant = new_tenant()
+    leads = stub(cluster, "leads", leads_pb2_grpc.LeadsServiceStub, tenant=tenant, roles=("sales",), subject="rep-1")
+    identity = stub(cluster, "identity", identity_pb2_grpc.IdentityServiceStub, tenant=tenant, roles=("manager",))
+    first = leads.CreateLead(leads_pb2.CreateLeadRequest(name="王芳", email="wf@example.cn", channel="Web")).lead
+    second = leads.CreateLead(leads_pb2.CreateLeadRequest(name="Li Lei", phone="13911112222", channel="Web")).lead
+
+    def customer_of(lead_id: str) -> str:
+        return leads.GetLead(leads_pb2.GetLeadRequest(id=lead_id)).lead.customer_id
+
+    survivor = eventually(lambda: customer_of(first.id), what="first lead resolved")
+    absorbed = eventually(lambda: customer_of(second.id), what="second lead resolved")
+    assert survivor != absorbed
+
+    merged = identity.MergeCustomers(identity_pb2.MergeCustomersRequest(survivor_id=survivor, absorbed_id=absorbed))
+    eventually(lambda: customer_of(second.id) == survivor, what="lead re-keyed to the survivor")
+    identity.UnmergeCustomers(identity_pb2.UnmergeCustomersRequest(merge_id=merged.merge_id))
+    eventually(lambda: customer_of(second.id) == absorbed, what="lead back with the restored customer")
+    assert customer_of(first.id) == survivor
