@@ -260,7 +260,10 @@ class RabbitBus(Bus):
         with self._admin_channel() as channel:
             channel.confirm_delivery()
             skipped = []
-            while True:
+            # Only the letters there now: a replayed message that fails again is dead-lettered behind them and
+            # must wait for the next replay, not be replayed again in this one.
+            waiting = channel.queue_declare(dead_letter_queue_name(queue), passive=True).method.message_count
+            for _ in range(waiting):
                 method, properties, body = channel.basic_get(dead_letter_queue_name(queue), auto_ack=False)
                 if method is None:
                     break
