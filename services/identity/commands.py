@@ -43,7 +43,7 @@ def COMMANDS() -> None:  # noqa: N802 - the name the `crm` command looks for
 @click.option(
     "--threshold",
     type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
-    help="Match probability that links two records (default: the model's auto-link threshold, 0.95).",
+    help="Match probability that puts two records in one cluster (default 0.9).",
 )
 def dedup(input_path: Path, output_path: Path, report_path: Path | None, threshold: float | None) -> None:
     """Cluster duplicate records: probabilistic matching trained on the file itself, no labels needed."""

@@ -29,6 +29,9 @@ Progress = Callable[[int, int], None]  # (done, total) in percent of the whole r
 ID = "record_id"
 SOURCE = "_source"  # linkage: which data set a record comes from; only pairs across sources are compared
 COMPARE_CHUNK = 500_000
+# Batch clusters join records at this match probability: a merge is costlier to get wrong than a missed
+# duplicate, so well above 0.5, yet below the 0.95 that links at intake without anyone looking.
+CLUSTER_THRESHOLD = 0.9
 # Fewer candidate pairs than this say too little for EM; the given (default or tenant) m and u are kept.
 MIN_TRAINING_PAIRS = 200
 U_SAMPLE_PAIRS = 1_000_000
@@ -90,7 +93,7 @@ def dedup_features(
             "probability": probability[kept],
         }
     )
-    links = pairs[probability >= (model.auto_link if threshold is None else threshold)]
+    links = pairs[probability >= (CLUSTER_THRESHOLD if threshold is None else threshold)]
     clusters = cluster(ids, links)
     report(100, 100)
     return DedupResult(clusters=clusters, pairs=scored, model=model, candidate_pairs=len(pairs))

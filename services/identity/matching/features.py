@@ -43,8 +43,13 @@ class Upper:
 
 
 @dataclass(frozen=True)
+class SortWords:
+    """Words in code-point order: "Xu Linda" and "Linda Xu" are one name (both executors sort alike)."""
+
+
+@dataclass(frozen=True)
 class Feature:
-    steps: tuple[Replace | Strip | Upper, ...]
+    steps: tuple[Replace | Strip | Upper | SortWords, ...]
     min_length: int = 1  # shorter results are missing
 
 
@@ -70,7 +75,8 @@ _NO_PUNCTUATION = Replace(r"[\s\p{P}\p{S}]+")
 
 FEATURES: dict[str, Feature] = {
     # Person names: honorifics off; punctuation to spaces; Chinese characters lose the spaces after them
-    # (王 小明 = 王小明, 阿依·买买提 = 阿依买买提) while Latin names keep one space between words.
+    # (王 小明 = 王小明, 阿依·买买提 = 阿依买买提) while Latin names keep one space between words, in sorted
+    # order (XU Linda = Linda Xu).
     "name": Feature(
         (
             Replace(r"(?:先生|女士|小姐|老师|经理)$", every=False),
@@ -79,6 +85,7 @@ FEATURES: dict[str, Feature] = {
             Strip(),
             Replace(r"(\p{Han})\s+", "$1"),
             Replace(r"\s+", " "),
+            SortWords(),
         )
     ),
     "company": Feature((_BRACKETED, Strip(), _LEGAL_SUFFIX, _LEGAL_SUFFIX, _PLACE_PREFIX, _NO_PUNCTUATION)),
@@ -125,6 +132,8 @@ def _polars_feature(column: str, feature: Feature) -> pl.Expr:
             expr = replace(step.pattern, step.replacement)
         elif isinstance(step, Strip):
             expr = expr.str.strip_chars(step.chars)
+        elif isinstance(step, SortWords):
+            expr = expr.str.split(" ").list.sort().list.join(" ")
         else:
             expr = expr.str.to_uppercase()
     return pl.when(expr.str.len_chars() >= feature.min_length).then(expr).otherwise(None).alias(column)
@@ -190,6 +199,8 @@ def _python_feature(value: str, feature: Feature) -> str:
             text = _compiled(step.pattern).sub(replacement, text, count=0 if step.every else 1)
         elif isinstance(step, Strip):
             text = text.strip(step.chars)
+        elif isinstance(step, SortWords):
+            text = " ".join(sorted(text.split(" ")))
         else:
             text = text.upper()
     return text if len(text) >= feature.min_length else ""
