@@ -1,7 +1,7 @@
 """Real-time matching of one record against the tenant's stored records (R-ID-1 at intake).
 
 Candidates come from the same blocking rules as batch dedup, stored as MatchKey rows with an index on
-(tenant, kind, value): one indexed round trip fetches at most `max_block` records per key, then the candidates are
+(tenant, kind, value): one indexed round trip fetches at most `max_block` records, then the candidates are
 compared and scored in memory with the tenant's model. Each answer explains itself field by field.
 """
 
@@ -12,8 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import polars as pl
-from sqlalchemy import select, union_all
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from services.core.db import utcnow
@@ -85,19 +84,16 @@ def find_candidates(
     keys = match_keys(features, model.spec)
     if not keys:
         return []
-    per_key = [
+    # One indexed probe per key (a bitmap OR on ix_match_key_lookup), then the records by primary key.
+    keyed = (
         select(MatchKey.source_record_id)
-        .where(MatchKey.kind == kind, MatchKey.value == value)
+        .where(or_(*(and_(MatchKey.kind == kind, MatchKey.value == value) for kind, value in keys)))
         .limit(model.spec.max_block)
-        .subquery()
-        for kind, value in keys
-    ]
-    ids = union_all(*(select(sub.c.source_record_id) for sub in per_key)).subquery()
-    rows = session.execute(
-        select(SourceRecord.id, SourceRecord.customer_id, SourceRecord.features).where(
-            SourceRecord.id.in_(select(ids.c.source_record_id))
-        )
-    ).all()
+    )
+    found = select(SourceRecord.id, SourceRecord.customer_id, SourceRecord.features).where(
+        SourceRecord.id.in_(keyed)
+    )
+    rows = session.execute(found).all()
     rows = [row for row in rows if row.id != exclude_record_id]
     if not rows:
         return []
@@ -123,9 +119,8 @@ def score_against(
     levels = np.empty((len(others), len(spec.comparisons)), dtype=np.int8)
     similarity = np.empty(levels.shape, dtype=np.float32)
     for index, comparison in enumerate(spec.comparisons):
-        value = features.get(comparison.field) or None
-        left = pl.Series([value] * len(others), dtype=pl.String)
-        right = pl.Series([other.get(comparison.field) or None for other in others], dtype=pl.String)
+        left = [features.get(comparison.field) or None] * len(others)
+        right = [other.get(comparison.field) or None for other in others]
         levels[:, index], similarity[:, index] = compare(comparison, left, right)
     if plugins is not None and session is not None:
         _apply_plugin(plugins, session, spec, features, others, levels, similarity)
