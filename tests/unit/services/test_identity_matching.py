@@ -196,22 +196,16 @@ def write_csv(path, rows, header=("record_id", *CRM_FIELDS)):
         writer.writerows(rows)
 
 
+def run_dedup(tmp_path, *extra: str):
+    """`crm identity dedup` on tmp_path/in.csv into tmp_path/out.csv."""
+    arguments = ["identity", "dedup", "--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "out.csv")]
+    return CliRunner().invoke(crm, [*arguments, *extra])
+
+
 def test_dedup_command_contract(tmp_path):
     rows, truth = records(entities=150)
     write_csv(tmp_path / "in.csv", rows)
-    result = CliRunner().invoke(
-        crm,
-        [
-            "identity",
-            "dedup",
-            "--input",
-            str(tmp_path / "in.csv"),
-            "--output",
-            str(tmp_path / "out.csv"),
-            "--report",
-            str(tmp_path / "report.csv"),
-        ],
-    )
+    result = run_dedup(tmp_path, "--report", str(tmp_path / "report.csv"))
     assert result.exit_code == 0, result.output
     with open(tmp_path / "out.csv", encoding="utf-8") as handle:
         output = list(csv.DictReader(handle))
@@ -232,19 +226,7 @@ def test_dedup_report_lists_invalid_and_missing_fields(tmp_path):
         {"record_id": "b", "name": "", "company": "华为"},
     ]
     write_csv(tmp_path / "in.csv", rows)
-    result = CliRunner().invoke(
-        crm,
-        [
-            "identity",
-            "dedup",
-            "--input",
-            str(tmp_path / "in.csv"),
-            "--output",
-            str(tmp_path / "out.csv"),
-            "--report",
-            str(tmp_path / "report.csv"),
-        ],
-    )
+    result = run_dedup(tmp_path, "--report", str(tmp_path / "report.csv"))
     assert result.exit_code == 0, result.output
     with open(tmp_path / "report.csv", encoding="utf-8") as handle:
         findings = {(row["check"], row["record_id"], row["value"]) for row in csv.DictReader(handle)}
@@ -267,9 +249,7 @@ def test_dedup_report_lists_invalid_and_missing_fields(tmp_path):
 )
 def test_dedup_command_rejects_unusable_input_with_exit_2(tmp_path, content, reason):
     (tmp_path / "in.csv").write_text(content, encoding="utf-8")
-    result = CliRunner().invoke(
-        crm, ["identity", "dedup", "--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "out.csv")]
-    )
+    result = run_dedup(tmp_path)
     assert result.exit_code == 2
     assert reason in result.output
     assert not (tmp_path / "out.csv").exists()
@@ -277,8 +257,6 @@ def test_dedup_command_rejects_unusable_input_with_exit_2(tmp_path, content, rea
 
 def test_dedup_command_accepts_missing_optional_columns_and_singletons(tmp_path):
     (tmp_path / "in.csv").write_text("record_id,name\n1,王小明\n2,李娜\n", encoding="utf-8")
-    result = CliRunner().invoke(
-        crm, ["identity", "dedup", "--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "out.csv")]
-    )
+    result = run_dedup(tmp_path)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out.csv").read_text(encoding="utf-8").split() == ["record_id,cluster_id", "1,1", "2,2"]
