@@ -1,7 +1,7 @@
 """Real-time matching of one record against the tenant's stored records (R-ID-1 at intake).
 
 Candidates come from the same blocking rules as batch dedup, stored as MatchKey rows with an index on
-(tenant, kind, value): one indexed round trip fetches at most `max_block` records, then the candidates are
+(tenant, kind, value): one round trip fetches at most PER_KEY records per key, then the candidates are
 compared and scored in memory with the tenant's model. Each answer explains itself field by field.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from services.core.db import utcnow
@@ -24,6 +24,7 @@ from services.identity.models import MatchKey, MatchModel, SourceRecord
 
 MAX_KEY_LENGTH = 254
 COMPARE_HOOK = "crm_compare"
+PER_KEY = 40
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,18 @@ def find_candidates(
     keys = match_keys(features, model.spec)
     if not keys:
         return []
-    # One indexed probe per key (a bitmap OR on ix_match_key_lookup), then the records by primary key.
-    keyed = (
+    # Each key brings at most PER_KEY records (a key shared by hundreds, such as a common name in a big city,
+    # must not crowd out the one record that shares a phone), all in one round trip.
+    per_key = [
         select(MatchKey.source_record_id)
-        .where(or_(*(and_(MatchKey.kind == kind, MatchKey.value == value) for kind, value in keys)))
-        .limit(model.spec.max_block)
-    )
+        .where(MatchKey.kind == kind, MatchKey.value == value)
+        .limit(PER_KEY)
+        .subquery()  # SQLite takes a LIMIT inside a UNION only within a subquery
+        for kind, value in keys
+    ]
+    keyed = union(*(select(limited.c.source_record_id) for limited in per_key)).subquery()
     found = select(SourceRecord.id, SourceRecord.customer_id, SourceRecord.features).where(
-        SourceRecord.id.in_(keyed)
+        SourceRecord.id.in_(select(keyed.c.source_record_id))
     )
     rows = session.execute(found).all()
     rows = [row for row in rows if row.id != exclude_record_id]
