@@ -1,7 +1,7 @@
-"""Normalisation of identifying values, so that format variants of one value compare equal (R-ID-2).
+"""The exact e-mail and phone keys of identity_0001 (the `identity_key` table).
 
-The identity issue extends this (company names, person names, addresses, credit codes); the exact keys here
-are what intake matching needs first.
+Matching now normalises through services/identity/matching/features.py; these stay, frozen, because the
+identity_0002 downgrade rebuilds `identity_key` with exactly the keys the old schema held.
 """
 
 from __future__ import annotations
