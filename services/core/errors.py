@@ -68,9 +68,11 @@ class Validator:
     def require(self, value: str, field: str, max_length: int | None = None) -> bool:
         if not self.check(bool(value and value.strip()), field, t("is required")):
             return False
-        if max_length is not None:
-            return self.check(len(value) <= max_length, field, t("must be at most {max} characters", max=max_length))
-        return True
+        return self.at_most(value, field, max_length) if max_length is not None else True
+
+    def at_most(self, value: str, field: str, max_length: int) -> bool:
+        """An optional text's length limit (characters, not bytes)."""
+        return self.check(len(value) <= max_length, field, t("must be at most {max} characters", max=max_length))
 
     def raise_if_any(self) -> None:
         if self.violations:

@@ -94,7 +94,7 @@ def merge(
     check.require(survivor_id, "survivor_id", max_length=32)
     if check.require(absorbed_id, "absorbed_id", max_length=32):
         check.check(absorbed_id != survivor_id, "absorbed_id", t("must differ from survivor_id"))
-    check.check(len(reason) <= 500, "reason", t("must be at most {max} characters", max=500))
+    check.at_most(reason, "reason", 500)
     check.raise_if_any()
     survivor, absorbed = _mergeable(session, survivor_id), _mergeable(session, absorbed_id)
     return merge_customers(session, survivor=survivor, absorbed=absorbed, actor=caller.subject, reason=reason,
@@ -170,7 +170,7 @@ def unmerge(
     caller.require_role(*MERGE_ROLES)
     check = Validator()
     check.require(merge_id, "merge_id", max_length=36)
-    check.check(len(reason) <= 500, "reason", t("must be at most {max} characters", max=500))
+    check.at_most(reason, "reason", 500)
     check.raise_if_any()
     row = session.get(CustomerMerge, merge_id)
     if row is None:

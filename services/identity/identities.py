@@ -122,8 +122,8 @@ def validate(record: RecordInput, features: Mapping[str, str], *, require_ref: b
         check.require(record.kind, "record.kind", max_length=40)
         check.require(record.record_id, "record.id", max_length=64)
     for name, limit in FIELD_LIMITS.items():
-        check.check(len(getattr(record, name)) <= limit, name, t("must be at most {max} characters", max=limit))
-    check.check(len(record.owner_id) <= 64, "owner_id", t("must be at most {max} characters", max=64))
+        check.at_most(getattr(record, name), name, limit)
+    check.at_most(record.owner_id, "owner_id", 64)
     check.check(bool(identifying(features)), "email", t("a valid email, phone or credit code is required"))
     check.raise_if_any()
 

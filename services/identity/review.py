@@ -99,7 +99,7 @@ def decide(session: Session, *, caller: Caller, pair_id: str, accept: bool, reas
     caller.require_role(*DECIDE_ROLES)
     check = Validator()
     check.require(pair_id, "id", max_length=36)
-    check.check(len(reason) <= 500, "reason", t("must be at most {max} characters", max=500))
+    check.at_most(reason, "reason", 500)
     check.raise_if_any()
     pair = session.get(ReviewPair, pair_id)
     if pair is None:

@@ -42,13 +42,13 @@ def create_lead(
     check = Validator()
     check.require(name, "name", max_length=200)
     check.require(channel, "channel", max_length=100)
-    check.check(len(company) <= 200, "company", t("must be at most {max} characters", max=200))
+    check.at_most(company, "company", 200)
     check.check(bool(email.strip() or phone.strip()), "email", t("email or phone is required"))
     if email:
         check.check(len(email) <= 254 and bool(EMAIL.match(email.strip())), "email", t("is not an e-mail address"))
     if phone:
         check.check(bool(PHONE.match(phone.strip())), "phone", t("is not a phone number"))
-    check.check(len(request_id) <= 64, "request_id", t("must be at most {max} characters", max=64))
+    check.at_most(request_id, "request_id", 64)
     check.raise_if_any()
 
     if request_id:

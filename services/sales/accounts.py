@@ -37,11 +37,11 @@ def create_account(
     industry = industry.strip().upper()
     check = Validator()
     check.require(name, "name", max_length=200)
-    check.check(len(customer_id.strip()) <= 32, "customer_id", t("must be at most {max} characters", max=32))
+    check.at_most(customer_id.strip(), "customer_id", 32)
     if industry:
         check.check(industry in INDUSTRY_SECTIONS, "industry", t("must be a GB/T 4754 section letter A..T"))
-    check.check(len(region.strip()) <= 100, "region", t("must be at most {max} characters", max=100))
-    check.check(len(owner_id.strip()) <= 64, "owner_id", t("must be at most {max} characters", max=64))
+    check.at_most(region.strip(), "region", 100)
+    check.at_most(owner_id.strip(), "owner_id", 64)
     check.raise_if_any()
 
     owner_id = owner_id.strip()

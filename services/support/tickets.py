@@ -47,7 +47,7 @@ def open_ticket(
         check.check(channel in CHANNELS, "channel", t("is not a ticket channel"))
     check.check(priority in PRIORITIES, "priority", t("is not a ticket priority"))
     check.require(subject, "subject", max_length=200)
-    check.check(len(description) <= 10_000, "description", t("must be at most {max} characters", max=10000))
+    check.at_most(description, "description", 10_000)
     check.raise_if_any()
 
     ticket = Ticket(
