@@ -51,7 +51,6 @@ def dedup(input_path: Path, output_path: Path, report_path: Path | None, thresho
     from tqdm import tqdm
 
     from services.identity.matching.batch import dedup_frame
-    from services.identity.matching.features import crm_features
     from services.identity.matching.quality import quality_report
 
     records = _read_records(input_path)
@@ -69,7 +68,7 @@ def dedup(input_path: Path, output_path: Path, report_path: Path | None, thresho
         err=True,
     )
     if report_path:
-        report = quality_report(records, crm_features(records), result.clusters)
+        report = quality_report(records, result.features, result.clusters)
         report.findings.write_csv(report_path)
         click.echo(", ".join(f"{check}: {count}" for check, count in report.counts().items()), err=True)
 

@@ -43,6 +43,7 @@ class DedupResult:
     pairs: pl.DataFrame  # left_id, right_id, probability: candidate pairs at or above the review threshold
     model: Model
     candidate_pairs: int
+    features: pl.DataFrame  # the normalised records the clusters came from (data-quality flags included)
 
 
 def dedup_frame(
@@ -96,7 +97,9 @@ def dedup_features(
     links = pairs[probability >= (CLUSTER_THRESHOLD if threshold is None else threshold)]
     clusters = cluster(ids, links)
     report(100, 100)
-    return DedupResult(clusters=clusters, pairs=scored, model=model, candidate_pairs=len(pairs))
+    return DedupResult(
+        clusters=clusters, pairs=scored, model=model, candidate_pairs=len(pairs), features=features
+    )
 
 
 def candidate_pairs(features: pl.DataFrame, spec: LinkageSpec, *, source: np.ndarray | None = None) -> np.ndarray:

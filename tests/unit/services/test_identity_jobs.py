@@ -17,6 +17,7 @@ from services.core.db import utcnow
 from services.core.errors import FailedPrecondition, NotFound, PermissionDenied
 from services.identity import graph, identities, jobs, quality
 from services.identity.matching import batch
+from services.identity.matching.features import crm_features
 from services.identity.models import DedupJob, LinkAudit, MatchModel, ReviewPair, SourceRecord
 from tests.unit.services.identity_support import DAY, MANAGER, caller, records_of, seed
 
@@ -68,7 +69,7 @@ def scripted_dedup(monkeypatch, database, scores):  # noqa: ANN001
                          dtype=np.int64).reshape(-1, 2)
         progress(100, 100)
         return batch.DedupResult(clusters=batch.cluster(frame["record_id"], links), pairs=pairs, model=model,
-                                 candidate_pairs=len(scores))
+                                 candidate_pairs=len(scores), features=crm_features(frame))
 
     monkeypatch.setattr(batch, "dedup_frame", dedup_frame)
 
