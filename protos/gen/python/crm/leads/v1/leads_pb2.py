@@ -22,10 +22,11 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from crm.common.v1 import common_pb2 as crm_dot_common_dot_v1_dot_common__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x63rm/leads/v1/leads.proto\x12\x0c\x63rm.leads.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb8\x01\n\x04Lead\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07\x63ompany\x18\x03 \x01(\t\x12\r\n\x05\x65mail\x18\x04 \x01(\t\x12\r\n\x05phone\x18\x05 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x06 \x01(\t\x12\x10\n\x08owner_id\x18\x07 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x08 \x01(\t\x12/\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x87\x01\n\x11\x43reateLeadRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07\x63ompany\x18\x02 \x01(\t\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12\r\n\x05phone\x18\x04 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x05 \x01(\t\x12\x10\n\x08owner_id\x18\x06 \x01(\t\x12\x12\n\nrequest_id\x18\x07 \x01(\t\"6\n\x12\x43reateLeadResponse\x12 \n\x04lead\x18\x01 \x01(\x0b\x32\x12.crm.leads.v1.Lead\"\x1c\n\x0eGetLeadRequest\x12\n\n\x02id\x18\x01 \x01(\t\"3\n\x0fGetLeadResponse\x12 \n\x04lead\x18\x01 \x01(\x0b\x32\x12.crm.leads.v1.Lead2\xa7\x01\n\x0cLeadsService\x12O\n\nCreateLead\x12\x1f.crm.leads.v1.CreateLeadRequest\x1a .crm.leads.v1.CreateLeadResponse\x12\x46\n\x07GetLead\x12\x1c.crm.leads.v1.GetLeadRequest\x1a\x1d.crm.leads.v1.GetLeadResponseB\x16Z\x14\x63rm/leads/v1;leadsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x63rm/leads/v1/leads.proto\x12\x0c\x63rm.leads.v1\x1a\x1a\x63rm/common/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xac\x04\n\x04Lead\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07\x63ompany\x18\x03 \x01(\t\x12\r\n\x05\x65mail\x18\x04 \x01(\t\x12\r\n\x05phone\x18\x05 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x06 \x01(\t\x12\x10\n\x08owner_id\x18\x07 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x08 \x01(\t\x12/\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08industry\x18\n \x01(\t\x12\x0e\n\x06region\x18\x0b \x01(\t\x12\x11\n\temployees\x18\x0c \x01(\x05\x12$\n\x06\x62udget\x18\r \x01(\x0b\x32\x14.crm.common.v1.Money\x12\x0e\n\x06status\x18\x0e \x01(\t\x12\x14\n\x0c\x64uplicate_of\x18\x0f \x01(\t\x12\x0f\n\x07in_pool\x18\x10 \x01(\x08\x12/\n\x0b\x61ssign_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x37\n\x13last_follow_up_time\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05score\x18\x13 \x01(\x01\x12\x13\n\x0btemperature\x18\x14 \x01(\t\x12:\n\x16\x66irst_contact_due_time\x18\x15 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0e\x63ontact_masked\x18\x16 \x01(\x08\"\x87\x01\n\x11\x43reateLeadRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07\x63ompany\x18\x02 \x01(\t\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12\r\n\x05phone\x18\x04 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x05 \x01(\t\x12\x10\n\x08owner_id\x18\x06 \x01(\t\x12\x12\n\nrequest_id\x18\x07 \x01(\t\"6\n\x12\x43reateLeadResponse\x12 \n\x04lead\x18\x01 \x01(\x0b\x32\x12.crm.leads.v1.Lead\"\x1c\n\x0eGetLeadRequest\x12\n\n\x02id\x18\x01 \x01(\t\"3\n\x0fGetLeadResponse\x12 \n\x04lead\x18\x01 \x01(\x0b\x32\x12.crm.leads.v1.Lead2\xa7\x01\n\x0cLeadsService\x12O\n\nCreateLead\x12\x1f.crm.leads.v1.CreateLeadRequest\x1a .crm.leads.v1.CreateLeadResponse\x12\x46\n\x07GetLead\x12\x1c.crm.leads.v1.GetLeadRequest\x1a\x1d.crm.leads.v1.GetLeadResponseB\x16Z\x14\x63rm/leads/v1;leadsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,16 +34,16 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'crm.leads.v1.leads_pb2', _g
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z\024crm/leads/v1;leadsv1'
-  _globals['_LEAD']._serialized_start=76
-  _globals['_LEAD']._serialized_end=260
-  _globals['_CREATELEADREQUEST']._serialized_start=263
-  _globals['_CREATELEADREQUEST']._serialized_end=398
-  _globals['_CREATELEADRESPONSE']._serialized_start=400
-  _globals['_CREATELEADRESPONSE']._serialized_end=454
-  _globals['_GETLEADREQUEST']._serialized_start=456
-  _globals['_GETLEADREQUEST']._serialized_end=484
-  _globals['_GETLEADRESPONSE']._serialized_start=486
-  _globals['_GETLEADRESPONSE']._serialized_end=537
-  _globals['_LEADSSERVICE']._serialized_start=540
-  _globals['_LEADSSERVICE']._serialized_end=707
+  _globals['_LEAD']._serialized_start=104
+  _globals['_LEAD']._serialized_end=660
+  _globals['_CREATELEADREQUEST']._serialized_start=663
+  _globals['_CREATELEADREQUEST']._serialized_end=798
+  _globals['_CREATELEADRESPONSE']._serialized_start=800
+  _globals['_CREATELEADRESPONSE']._serialized_end=854
+  _globals['_GETLEADREQUEST']._serialized_start=856
+  _globals['_GETLEADREQUEST']._serialized_end=884
+  _globals['_GETLEADRESPONSE']._serialized_start=886
+  _globals['_GETLEADRESPONSE']._serialized_end=937
+  _globals['_LEADSSERVICE']._serialized_start=940
+  _globals['_LEADSSERVICE']._serialized_end=1107
 # @@protoc_insertion_point(module_scope)
