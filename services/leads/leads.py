@@ -94,6 +94,16 @@ def get_lead(session: Session, *, caller: Caller, lead_id: str) -> Lead:
     return lead
 
 
+def get_lead_for_change(session: Session, *, caller: Caller, lead_id: str) -> Lead:
+    """The lead, locked for update, when the caller may change it; NotFound or PermissionDenied otherwise.
+
+    The assignment area replaces the rule below with the full one (owner, pool, manager's team).
+    """
+    lead = get_lead(session, caller=caller, lead_id=lead_id)
+    session.refresh(lead, with_for_update=True)
+    return lead
+
+
 def link_customer(session: Session, *, lead_id: str, customer_id: str) -> bool:
     """Store the identity the lead was resolved to; False when the lead is unknown here."""
     # One UPDATE (the kernel adds the tenant filter): no load, no unit of work, on every resolved lead.
