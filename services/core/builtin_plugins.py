@@ -6,7 +6,7 @@ the real ones (lead scoring) without changing the contract.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from services.core.hookspecs import Comparison, hookimpl
@@ -15,4 +15,12 @@ from services.core.hookspecs import Comparison, hookimpl
 @hookimpl
 def crm_compare(field_name: str, left: str, right: str, settings: Mapping[str, Any]) -> Comparison | None:
     """No opinion: the identity service's own comparators (services/identity/matching) decide."""
+    return None
+
+
+@hookimpl
+def crm_assign_lead(
+    lead: Mapping[str, Any], candidates: Sequence[Mapping[str, Any]], settings: Mapping[str, Any]
+) -> str | None:
+    """No opinion: the tenant's ordered assignment rules (services/leads/assignment.py) decide."""
     return None

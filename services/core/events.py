@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from google.protobuf import any_pb2
@@ -86,6 +86,27 @@ def emit(session: Session, payload: Message, *, producer: str) -> Envelope:
     )
     session.info[OUTBOX_WRITTEN] = True
     return envelope
+
+
+def emit_many(session: Session, payloads: Sequence[Message], *, producer: str) -> list[Envelope]:
+    """emit() for several events at once (a timer batch, a bulk change): one multi-row INSERT into the outbox."""
+    if not payloads:
+        return []
+    tenant = session.info.get(TENANT)
+    if not isinstance(tenant, str):
+        raise RuntimeError("events are emitted from a tenant session")
+    envelopes = [new_envelope(payload, tenant_id=tenant, producer=producer) for payload in payloads]
+    now = utcnow()
+    session.connection().execute(
+        insert(OutboxMessage.__table__),
+        [
+            {"id": envelope.id, "event_type": envelope.type, "tenant_id": tenant,
+             "body": envelope.SerializeToString(deterministic=True), "created_at": now}
+            for envelope in envelopes
+        ],
+    )
+    session.info[OUTBOX_WRITTEN] = True
+    return envelopes
 
 
 class MalformedEvent(Exception):

@@ -82,28 +82,35 @@ def _caller_locale(context: grpc.ServicerContext) -> str:
 
 
 class KernelInterceptor(grpc.ServerInterceptor):
-    """Every unary RPC: counts and times it, verifies the caller token, honours deadlines, maps errors."""
+    """Every unary and client-streaming RPC: counts and times it, verifies the caller token, honours deadlines,
+    maps errors."""
 
     def __init__(self, token_key: str):
         self.token_key = token_key
 
     def intercept_service(self, continuation, handler_call_details):  # noqa: ANN001, ANN201
         handler = continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
+        if handler is None:
             return handler
         service, method = _split_method(handler_call_details.method)
-        behaviour = self._wrap(handler.unary_unary, service, method)
-        return grpc.unary_unary_rpc_method_handler(
-            behaviour,
+        if handler.unary_unary is not None:
+            make, behaviour, kind = grpc.unary_unary_rpc_method_handler, handler.unary_unary, "unary"
+        elif handler.stream_unary is not None:
+            # The same wrapper: the "request" is then the iterator of the client's messages.
+            make, behaviour, kind = grpc.stream_unary_rpc_method_handler, handler.stream_unary, "client_stream"
+        else:
+            return handler
+        return make(
+            self._wrap(behaviour, service, method, kind),
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
 
-    def _wrap(self, behaviour: Callable, service: str, method: str) -> Callable:
+    def _wrap(self, behaviour: Callable, service: str, method: str, kind: str = "unary") -> Callable:
         public = service in PUBLIC_SERVICES
 
         def wrapped(request, context: grpc.ServicerContext):  # noqa: ANN001, ANN202
-            GRPC_STARTED.labels("unary", service, method).inc()
+            GRPC_STARTED.labels(kind, service, method).inc()
             started = time.perf_counter()
             code = grpc.StatusCode.OK
             call_token = incoming_call.set(context)
@@ -139,8 +146,8 @@ class KernelInterceptor(grpc.ServerInterceptor):
                 if caller_token is not None:
                     reset_caller(caller_token)
                 incoming_call.reset(call_token)
-                GRPC_HANDLED.labels("unary", service, method, code.name).inc()
-                GRPC_HANDLING_SECONDS.labels("unary", service, method).observe(time.perf_counter() - started)
+                GRPC_HANDLED.labels(kind, service, method, code.name).inc()
+                GRPC_HANDLING_SECONDS.labels(kind, service, method).observe(time.perf_counter() - started)
 
         return wrapped
 

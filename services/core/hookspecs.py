@@ -84,3 +84,19 @@ def crm_send(channel: str, recipient: str, message: Mapping[str, Any], settings:
 @hookspec
 def crm_on_event(event_type: str, tenant_id: str, event: Mapping[str, Any], settings: Mapping[str, Any]) -> None:
     """React to a platform event (every registered implementation is called; failures are isolated)."""
+
+
+@hookspec
+def crm_assign_lead(
+    lead: Mapping[str, Any], candidates: Sequence[Mapping[str, Any]], settings: Mapping[str, Any]
+) -> str | None:
+    """Choose the rep who gets a lead (R-LEAD-9): one of `candidates`' "user_id", or None to let the tenant's
+    ordered rules decide.
+
+    `lead` holds the lead's attributes (id, name, company, industry, region, employees, channel, score,
+    temperature, previous owner); `candidates` the reps that passed the hard rules (available, under capacity) and
+    the soft rules that applied, in round-robin order, each {"user_id", "team", "regions", "industries",
+    "daily_cap", "holding_limit", "open_leads", "assigned_today", "conversion_rate" (None when the conversion rule
+    did not run), "last_assigned_at" (ISO time or None)}. An answer that is not a candidate's user id counts as
+    None: a plugin cannot give a lead to a rep who is absent or at capacity.
+    """

@@ -1,4 +1,5 @@
-"""Tables the kernel keeps in every service's schema: transactional outbox, idempotent inbox, plugin choices.
+"""Tables the kernel keeps in every service's schema: transactional outbox, idempotent inbox, plugin choices,
+durable timers.
 
 They live in their own MetaData; the kernel's Alembic branch (services/core/migrations/versions) creates them
 in each service's schema, so no service redeclares them.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, LargeBinary, String
+from sqlalchemy import JSON, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.core.db import TYPE_ANNOTATION_MAP, TenantScoped, utcnow
@@ -51,3 +52,19 @@ class PluginChoice(TenantScoped, KernelBase):
     plugin: Mapped[str] = mapped_column(String(100))
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Timer(TenantScoped, KernelBase):
+    """A durable timer (services/core/timers.py): one pending row per (tenant, kind, key); fired rows are deleted."""
+
+    __tablename__ = "crm_timer"
+    __table_args__ = (Index("ix_crm_timer_due_at", "due_at"),)
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    due_at: Mapped[datetime]
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -35,6 +35,17 @@ CONSUMER_LAG_SECONDS = Histogram(
 )
 QUEUE_DEPTH = Gauge("crm_queue_depth", "Messages ready in a consumer queue.", ["queue"])
 DEAD_LETTER_DEPTH = Gauge("crm_dead_letter_depth", "Messages in a consumer queue's dead-letter queue.", ["queue"])
+TIMERS_FIRED = Counter("crm_timers_fired", "Durable timers fired (handler committed).", ["service", "kind"])
+TIMER_FAILURES = Counter(
+    "crm_timer_failures", "Durable timer firings that failed and were put back with a back-off.", ["service", "kind"]
+)
+TIMER_LAG_SECONDS = Histogram(
+    "crm_timer_lag_seconds",
+    "Time from a durable timer's due time to its firing.",
+    ["service"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600),
+)
+TIMER_BACKLOG = Gauge("crm_timer_backlog", "Durable timers that are due but not fired yet.", ["service"])
 PLUGIN_ERRORS = Counter(
     "crm_plugin_errors", "Plugin calls that failed and fell back to the built-in.", ["hook", "plugin", "reason"]
 )

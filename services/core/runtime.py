@@ -1,8 +1,8 @@
 """Running services: one (`crm serve leads`) or all of them in one process (`crm up`).
 
 Start order: migrate (if asked), subscribe consumers, start the bus, open the gRPC ports (NOT_SERVING), start
-the outbox relays; a health loop then reports SERVING once the database and the bus answer, and NOT_SERVING
-again whenever they stop answering.
+the outbox relays and timer workers; a health loop then reports SERVING once the database and the bus answer,
+and NOT_SERVING again whenever they stop answering.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from services.core.outbox import OutboxRelay
 from services.core.plugins import PluginHost
 from services.core.service import ServiceContext, ServiceDefinition
 from services.core.settings import SERVICE_NAMES, Settings
+from services.core.timers import TimerWorker
 
 log = logging.getLogger("crm.runtime")
 
@@ -44,6 +45,10 @@ class ServiceRuntime:
         self.database = Database(definition.name, settings.database_url_for(definition.name))
         self.context = ServiceContext(definition.name, settings, self.database, plugins)
         self.relay = OutboxRelay(self.database, bus, poll_seconds=settings.outbox_poll_seconds)
+        self.timers = (
+            TimerWorker(self.database, definition.timers, poll_seconds=settings.timer_poll_seconds)
+            if definition.timers else None
+        )
         for consumer in definition.consumers:
             bus.subscribe(
                 consumer.queue_for(definition.name),
@@ -61,6 +66,8 @@ class ServiceRuntime:
     def start(self) -> None:
         self.server.start()
         self.relay.start()
+        if self.timers is not None:
+            self.timers.start()
         log.info("%s listening on port %d", self.definition.name, self.port)
 
     def set_serving(self, serving: bool) -> None:
@@ -76,6 +83,8 @@ class ServiceRuntime:
         self.server.stop(grace).wait()
 
     def close(self) -> None:
+        if self.timers is not None:
+            self.timers.stop()
         self.relay.stop()
         self.database.dispose()
 

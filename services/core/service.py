@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,3 +34,5 @@ class ServiceDefinition:
     metadata: MetaData
     migrations: Path  # this service's Alembic versions directory
     consumers: list[Consumer] = field(default_factory=list)
+    # Durable timer kind -> handler(session, FiredTimer) (services/core/timers.py); a worker per process fires them.
+    timers: Mapping[str, Callable] = field(default_factory=dict)

@@ -55,6 +55,7 @@ class Settings:
     log_level: str
     peer_addrs: dict[str, str] = field(default_factory=dict)
     outbox_poll_seconds: float = 1.0
+    timer_poll_seconds: float = 1.0
     consumer_prefetch: int = 64
     consumer_concurrency: int = 1
     inbox_retention_hours: int = 168
@@ -136,6 +137,7 @@ def load_settings() -> Settings:
         log_level=_env("CRM_LOG_LEVEL", "INFO").upper(),
         peer_addrs=peer_addrs,
         outbox_poll_seconds=float(_env_int("CRM_OUTBOX_POLL_MS", 1000)) / 1000,
+        timer_poll_seconds=float(_env_int("CRM_TIMER_POLL_MS", 1000)) / 1000,
         consumer_prefetch=_env_int("CRM_CONSUMER_PREFETCH", 64),
         consumer_concurrency=_env_int("CRM_CONSUMER_CONCURRENCY", 1),
         inbox_retention_hours=_env_int("CRM_INBOX_RETENTION_HOURS", 168),

@@ -1,4 +1,4 @@
-"""The gateway shell: liveness, readiness (every service's gRPC health) and metrics.
+"""The gateway shell: liveness, readiness (every service's gRPC health), metrics and the public lead forms.
 
 The REST API, login and the console arrive with the gateway issue; this is the process they will live in.
 """
@@ -9,6 +9,7 @@ from flask import Flask, jsonify
 
 from services.core.client import health_of
 from services.core.settings import SERVICE_NAMES, Settings
+from services.gateway.forms import public_forms
 
 
 def service_health(settings: Settings, timeout: float = 1.0) -> dict[str, str]:
@@ -28,6 +29,8 @@ def create_app(settings: Settings) -> Flask:
         statuses = service_health(settings)
         ready = all(status == "SERVING" for status in statuses.values())
         return jsonify(ready=ready, services=statuses), 200 if ready else 503
+
+    app.register_blueprint(public_forms(settings))
 
     @app.after_request
     def secure_headers(response):  # noqa: ANN001, ANN202

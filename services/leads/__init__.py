@@ -7,6 +7,7 @@ from services.core.service import ServiceDefinition
 from services.leads.api import LeadsApi
 from services.leads.events import CONSUMERS
 from services.leads.models import Base
+from services.leads.timers import TIMERS
 
 SERVICE = ServiceDefinition(
     name="leads",
@@ -16,4 +17,5 @@ SERVICE = ServiceDefinition(
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations" / "versions",
     consumers=CONSUMERS,
+    timers=TIMERS,
 )

@@ -6,8 +6,9 @@ from sqlalchemy.orm import Session
 
 from crm.events.v1.envelope_pb2 import Envelope
 from crm.events.v1.identity_pb2 import IdentityMerged, IdentityResolved, IdentityUnmerged
+from crm.events.v1.leads_pb2 import LeadBehaviourObserved
 from services.core.consumers import Consumer
-from services.leads import leads
+from services.leads import leads, scoring
 
 
 def _is_lead(record) -> bool:  # noqa: ANN001
@@ -35,4 +36,6 @@ def on_identity_unmerged(session: Session, event: IdentityUnmerged, *, envelope:
 CONSUMERS = [
     Consumer("identity", {IdentityResolved: on_identity_resolved, IdentityMerged: on_identity_merged,
                           IdentityUnmerged: on_identity_unmerged}),
+    # Behaviour other services observed (page views, e-mail opens, ...): recorded and scored (R-LEAD-1, R-LEAD-5).
+    Consumer("behaviour", {LeadBehaviourObserved: scoring.on_behaviour_observed}),
 ]

@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 
 from prometheus_client import Counter
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from crm.events.v1.leads_pb2 import LeadCreated
+from crm.events.v1.leads_pb2 import LeadCreated, LeadRepeated
 from services.core.auth import Caller
-from services.core.errors import NotFound, Validator
+from services.core.errors import Validator
 from services.core.events import emit
 from services.core.i18n import t
-from services.leads.models import Lead
+from services.leads import access, assignment
+from services.leads.contacts import email_key, phone_key
+from services.leads.models import DUPLICATE, OPEN, QUALIFIED, Lead
 
 LEADS_CREATED = Counter("crm_leads_created", "Leads captured, by channel.", ["channel"])
+LEADS_REPEATED = Counter("crm_leads_repeated", "Captured leads that repeat an open lead, by how.", ["matched_by"])
+
+# Statuses of a lead someone is still working on: a repeat of one of them is its duplicate.
+WORKED_ON = (OPEN, QUALIFIED)
+MAX_FOLDED_PER_RESOLUTION = 50
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9(][0-9 ()\-]{4,30}$")
 
 # Roles that see every lead of their tenant; a sales rep sees the leads they own (R-SEC-2).
-SEE_ALL_ROLES = ("manager", "admin", "auditor", "marketing")
+SEE_ALL_ROLES = access.READ_ALL_ROLES  # a manager sees their team's leads: services/leads/access.py
 CAPTURE_ROLES = ("sales", "manager", "admin", "marketing")
 
 
@@ -37,17 +45,27 @@ def create_lead(
     phone: str = "",
     owner_id: str = "",
     request_id: str = "",
+    industry: str = "",
+    region: str = "",
+    employees: int = 0,
+    budget: str = "",
 ) -> Lead:
+    """Capture one lead (API, manual entry, web form). A contact that repeats an open lead is recorded as that
+    lead's duplicate (status "duplicate", no separate follow-up) and announced with lead.repeated (R-LC-4a)."""
     caller.require_role(*CAPTURE_ROLES)
     check = Validator()
     check.require(name, "name", max_length=200)
     check.require(channel, "channel", max_length=100)
     check.at_most(company, "company", 200)
+    check.at_most(region, "region", 100)
     check.check(bool(email.strip() or phone.strip()), "email", t("email or phone is required"))
     if email:
         check.check(len(email) <= 254 and bool(EMAIL.match(email.strip())), "email", t("is not an e-mail address"))
     if phone:
         check.check(bool(PHONE.match(phone.strip())), "phone", t("is not a phone number"))
+    industry_code = _industry_code(industry, check)
+    check.check(0 <= employees <= 10_000_000, "employees", t("must be between 0 and 10,000,000"))
+    budget_amount = _budget(budget, check)
     check.at_most(request_id, "request_id", 64)
     check.raise_if_any()
 
@@ -57,16 +75,25 @@ def create_lead(
             return existing
     if not owner_id and not caller.is_service and "sales" in caller.roles:
         owner_id = caller.subject
+    keys = {"email_key": email_key(email), "phone_key": phone_key(phone)}
+    original = find_open_lead_by_contact(session, **keys)
     lead = Lead(
         tenant_id=tenant,
         name=name.strip(),
         company=company.strip(),
         email=email.strip(),
         phone=phone.strip(),
+        industry=industry_code,
+        region=region.strip(),
+        employees=employees,
+        budget=budget_amount,
         channel=channel.strip(),
         owner_id=owner_id,
         request_id=request_id or None,
+        **keys,
     )
+    if original is not None:
+        lead.status, lead.duplicate_of = DUPLICATE, original.id
     session.add(lead)
     session.flush()
     emit(
@@ -79,40 +106,111 @@ def create_lead(
             phone=lead.phone,
             channel=lead.channel,
             owner_id=lead.owner_id,
+            industry=lead.industry,
+            region=lead.region,
         ),
         producer="leads",
     )
+    if original is not None:
+        _announce_repeat(session, original=original, repeat=lead, matched_by="contact")
+    # Owner named: reclaim clocks start; no owner: the tenant's assignment rules choose one (R-LEAD-9, R-LEAD-10).
+    assignment.assign_new_lead(session, lead, actor=caller.subject)
     LEADS_CREATED.labels(lead.channel).inc()
     return lead
 
 
+def _industry_code(industry: str, check: Validator) -> str:
+    if not industry.strip():
+        return ""
+    from services.leads.industries import resolve_industry  # the reference data loads on first use
+
+    code = resolve_industry(industry)
+    check.check(code is not None, "industry", t("is not a GB/T 4754 industry division"))
+    return code or ""
+
+
+def _budget(budget: str, check: Validator) -> Decimal | None:
+    if not budget.strip():
+        return None
+    try:
+        amount = Decimal(budget.strip())
+    except InvalidOperation:
+        check.check(False, "budget", t("is not a decimal amount"))
+        return None
+    valid = amount.is_finite() and 0 <= amount < Decimal("1e16") and amount == amount.quantize(Decimal("0.01"))
+    check.check(valid, "budget", t("must be an amount of at least 0 with at most two decimals"))
+    return amount if valid else None
+
+
+def find_open_lead_by_contact(session: Session, *, email_key: str, phone_key: str) -> Lead | None:
+    """The oldest lead still being worked on (open or qualified) with this e-mail or phone key."""
+    matches = [column == key for column, key in ((Lead.email_key, email_key), (Lead.phone_key, phone_key)) if key]
+    if not matches:
+        return None
+    return session.scalar(
+        select(Lead).where(or_(*matches), Lead.status.in_(WORKED_ON)).order_by(Lead.created_at, Lead.id).limit(1)
+    )
+
+
+def _announce_repeat(session: Session, *, original: Lead, repeat: Lead, matched_by: str) -> None:
+    emit(
+        session,
+        LeadRepeated(lead_id=original.id, repeat_lead_id=repeat.id, channel=repeat.channel,
+                     owner_id=original.owner_id, matched_by=matched_by),
+        producer="leads",
+    )
+    LEADS_REPEATED.labels(matched_by).inc()
+
+
 def get_lead(session: Session, *, caller: Caller, lead_id: str) -> Lead:
-    lead = session.get(Lead, lead_id) if lead_id else None
-    # Another rep's lead is reported as absent: its existence is not the caller's business either.
-    if lead is None or not caller.may_read_owned(lead.owner_id, *SEE_ALL_ROLES):
-        raise NotFound(t("lead {id} not found", id=repr(lead_id)))
-    return lead
+    """The lead when the caller may read it (services/leads/access.py: own, pool, team, or a see-all role).
+
+    Another rep's lead is NOT_FOUND: its existence is not the caller's business either. A rep reads a pool lead with
+    its contact masked: show it with `lead_to_proto(lead, masked=access.contact_masked(caller, lead))`.
+    """
+    return access.readable_lead(session, caller=caller, lead_id=lead_id)
 
 
 def get_lead_for_change(session: Session, *, caller: Caller, lead_id: str) -> Lead:
-    """The lead, locked for update, when the caller may change it; NotFound or PermissionDenied otherwise.
-
-    The assignment area replaces the rule below with the full one (owner, pool, manager's team).
-    """
-    lead = get_lead(session, caller=caller, lead_id=lead_id)
-    session.refresh(lead, with_for_update=True)
-    return lead
+    """The lead, locked for update and re-read, when the caller may change it (its owner, their team's manager,
+    admin, service callers); NotFound when they may not read it, PermissionDenied when they may only read it (a
+    pool lead must be claimed first)."""
+    return access.lead_for_change(session, caller=caller, lead_id=lead_id)
 
 
 def link_customer(session: Session, *, lead_id: str, customer_id: str) -> bool:
-    """Store the identity the lead was resolved to; False when the lead is unknown here."""
+    """Store the identity the lead was resolved to; False when the lead is unknown here.
+
+    An open lead whose customer already has an older lead being worked on becomes that lead's duplicate: identity
+    found the same person behind a different spelling (R-ID-2), so one rep, not two, follows them up.
+    """
     # One UPDATE (the kernel adds the tenant filter): no load, no unit of work, on every resolved lead.
     updated = session.execute(
         update(Lead).where(Lead.id == lead_id).values(customer_id=customer_id).execution_options(
             synchronize_session=False
         )
     )
-    return updated.rowcount == 1
+    if updated.rowcount != 1:
+        return False
+    if customer_id:
+        _mark_repeat_of_customer(session, lead_id=lead_id, customer_id=customer_id)
+    return True
+
+
+def _mark_repeat_of_customer(session: Session, *, lead_id: str, customer_id: str) -> None:
+    """Fold every open lead of the customer but the oldest into the oldest; identity may answer in any order."""
+    worked_on = session.scalars(
+        select(Lead).where(Lead.customer_id == customer_id, Lead.status.in_(WORKED_ON))
+        .order_by(Lead.created_at, Lead.id).limit(MAX_FOLDED_PER_RESOLUTION)
+    ).all()
+    if len(worked_on) < 2:
+        return
+    original, *later = worked_on
+    # A qualified lead has moved on; only leads nobody has worked into qualification are folded in.
+    for repeat in later:
+        if repeat.status == OPEN:
+            repeat.status, repeat.duplicate_of = DUPLICATE, original.id
+            _announce_repeat(session, original=original, repeat=repeat, matched_by="identity")
 
 
 def rekey_customer(session: Session, *, from_customer_id: str, to_customer_id: str) -> int:

@@ -63,6 +63,7 @@ class RunningService:
 
     database: Database
     channel: grpc.Channel
+    address: str = ""  # host:port, for clients that dial themselves (the gateway)
 
     @staticmethod
     def metadata(*roles: str, tenant: str = "t1", subject: str = "u1", kind: str = "user") -> list[tuple[str, str]]:
@@ -111,7 +112,7 @@ def grpc_service(tmp_path, migrated_database) -> Iterator[Callable[[str], Runnin
         server.start()
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         started.append((server, channel, plugins))
-        return RunningService(database=database, channel=channel)
+        return RunningService(database=database, channel=channel, address=f"127.0.0.1:{port}")
 
     yield _start
     for server, channel, plugins in started:

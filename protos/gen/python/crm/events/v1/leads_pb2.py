@@ -23,9 +23,10 @@ _sym_db = _symbol_database.Default()
 
 
 from crm.events.v1 import envelope_pb2 as crm_dot_events_dot_v1_dot_envelope__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x63rm/events/v1/leads.proto\x12\rcrm.events.v1\x1a\x1c\x63rm/events/v1/envelope.proto\"\x90\x01\n\x0bLeadCreated\x12\x0f\n\x07lead_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07\x63ompany\x18\x03 \x01(\t\x12\r\n\x05\x65mail\x18\x04 \x01(\t\x12\r\n\x05phone\x18\x05 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x06 \x01(\t\x12\x10\n\x08owner_id\x18\x07 \x01(\t:\x10\x8a\xb5\x18\x0clead.createdB\x18Z\x16\x63rm/events/v1;eventsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x63rm/events/v1/leads.proto\x12\rcrm.events.v1\x1a\x1c\x63rm/events/v1/envelope.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb2\x01\n\x0bLeadCreated\x12\x0f\n\x07lead_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07\x63ompany\x18\x03 \x01(\t\x12\r\n\x05\x65mail\x18\x04 \x01(\t\x12\r\n\x05phone\x18\x05 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x06 \x01(\t\x12\x10\n\x08owner_id\x18\x07 \x01(\t\x12\x10\n\x08industry\x18\x08 \x01(\t\x12\x0e\n\x06region\x18\t \x01(\t:\x10\x8a\xb5\x18\x0clead.created\"\x81\x01\n\x0cLeadRepeated\x12\x0f\n\x07lead_id\x18\x01 \x01(\t\x12\x16\n\x0erepeat_lead_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x03 \x01(\t\x12\x10\n\x08owner_id\x18\x04 \x01(\t\x12\x12\n\nmatched_by\x18\x05 \x01(\t:\x11\x8a\xb5\x18\rlead.repeated\"]\n\rLeadsImported\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12)\n\x05leads\x18\x02 \x03(\x0b\x32\x1a.crm.events.v1.LeadCreated:\x11\x8a\xb5\x18\rlead.imported\"\xd5\x01\n\x15LeadBehaviourObserved\x12\x0f\n\x07lead_id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\r\n\x05phone\x18\x03 \x01(\t\x12\x0c\n\x04kind\x18\x04 \x01(\t\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06source\x18\x06 \x01(\t\x12\x0e\n\x06\x64\x65tail\x18\x07 \x01(\t\x12\x11\n\tevent_key\x18\x08 \x01(\t:\x1b\x8a\xb5\x18\x17lead.behaviour_observed\"\xfc\x01\n\rLeadQualified\x12\x0f\n\x07lead_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07\x63ompany\x18\x03 \x01(\t\x12\r\n\x05\x65mail\x18\x04 \x01(\t\x12\r\n\x05phone\x18\x05 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x06 \x01(\t\x12\x10\n\x08owner_id\x18\x07 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x08 \x01(\t\x12\r\n\x05score\x18\t \x01(\x01\x12\x11\n\tthreshold\x18\n \x01(\x01\x12\r\n\x05model\x18\x0b \x01(\t\x12\x10\n\x08industry\x18\x0c \x01(\t\x12\x0e\n\x06region\x18\r \x01(\t:\x12\x8a\xb5\x18\x0elead.qualified\"\xe5\x01\n\x17LeadFirstContactOverdue\x12\x0f\n\x07lead_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07\x63ompany\x18\x03 \x01(\t\x12\x10\n\x08owner_id\x18\x04 \x01(\t\x12-\n\thot_since\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x06\x64ue_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05score\x18\x07 \x01(\x01:\x1e\x8a\xb5\x18\x1alead.first_contact_overdue\"\xf4\x01\n\x0bLeadNurture\x12\x0f\n\x07lead_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07\x63ompany\x18\x03 \x01(\t\x12\r\n\x05\x65mail\x18\x04 \x01(\t\x12\r\n\x05phone\x18\x05 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x06 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x07 \x01(\t\x12\x10\n\x08owner_id\x18\x08 \x01(\t\x12\x10\n\x08industry\x18\t \x01(\t\x12\x0e\n\x06region\x18\n \x01(\t\x12\r\n\x05score\x18\x0b \x01(\x01\x12\x1c\n\x14previous_temperature\x18\x0c \x01(\t:\x10\x8a\xb5\x18\x0clead.nurture\"\xcd\x02\n\x0cLeadAssigned\x12\x0f\n\x07lead_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x19\n\x11previous_owner_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\x12\x0c\n\x04note\x18\x06 \x01(\t\x12/\n\x0b\x61ssign_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\x12\x66ollow_up_due_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x37\n\x13\x63onversion_due_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04name\x18\n \x01(\t\x12\x0f\n\x07\x63ompany\x18\x0b \x01(\t:\x11\x8a\xb5\x18\rlead.assigned\"h\n\x14LeadAssignmentFailed\x12\x0f\n\x07lead_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x13\n\x0b\x65xplanation\x18\x03 \x01(\t:\x1a\x8a\xb5\x18\x16lead.assignment_failed\"\xb1\x01\n\x12LeadReclaimWarning\x12\x0f\n\x07lead_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\r\n\x05\x63lock\x18\x03 \x01(\t\x12\x30\n\x0creclaim_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04name\x18\x05 \x01(\t\x12\x0f\n\x07\x63ompany\x18\x06 \x01(\t:\x18\x8a\xb5\x18\x14lead.reclaim_warning\"\x90\x01\n\rLeadReclaimed\x12\x0f\n\x07lead_id\x18\x01 \x01(\t\x12\x19\n\x11previous_owner_id\x18\x02 \x01(\t\x12\r\n\x05\x63lock\x18\x03 \x01(\t\x12\x30\n\x0creclaim_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x12\x8a\xb5\x18\x0elead.reclaimed\"j\n\x0cLeadReleased\x12\x0f\n\x07lead_id\x18\x01 \x01(\t\x12\x19\n\x11previous_owner_id\x18\x02 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x03 \x01(\t\x12\x0c\n\x04note\x18\x04 \x01(\t:\x11\x8a\xb5\x18\rlead.released\"\x80\x02\n\x0fLeadReminderDue\x12\x13\n\x0breminder_id\x18\x01 \x01(\t\x12\x0f\n\x07lead_id\x18\x02 \x01(\t\x12\x14\n\x0crecipient_id\x18\x03 \x01(\t\x12-\n\tremind_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04note\x18\x05 \x01(\t\x12\x14\n\x0c\x66ollow_up_id\x18\x06 \x01(\t\x12\x11\n\tnext_step\x18\x07 \x01(\t\x12\x11\n\tlead_name\x18\x08 \x01(\t\x12\x0f\n\x07\x63ompany\x18\t \x01(\t\x12\x10\n\x08owner_id\x18\n \x01(\t:\x15\x8a\xb5\x18\x11lead.reminder_dueB\x18Z\x16\x63rm/events/v1;eventsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,6 +36,54 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'Z\026crm/events/v1;eventsv1'
   _globals['_LEADCREATED']._loaded_options = None
   _globals['_LEADCREATED']._serialized_options = b'\212\265\030\014lead.created'
-  _globals['_LEADCREATED']._serialized_start=75
-  _globals['_LEADCREATED']._serialized_end=219
+  _globals['_LEADREPEATED']._loaded_options = None
+  _globals['_LEADREPEATED']._serialized_options = b'\212\265\030\rlead.repeated'
+  _globals['_LEADSIMPORTED']._loaded_options = None
+  _globals['_LEADSIMPORTED']._serialized_options = b'\212\265\030\rlead.imported'
+  _globals['_LEADBEHAVIOUROBSERVED']._loaded_options = None
+  _globals['_LEADBEHAVIOUROBSERVED']._serialized_options = b'\212\265\030\027lead.behaviour_observed'
+  _globals['_LEADQUALIFIED']._loaded_options = None
+  _globals['_LEADQUALIFIED']._serialized_options = b'\212\265\030\016lead.qualified'
+  _globals['_LEADFIRSTCONTACTOVERDUE']._loaded_options = None
+  _globals['_LEADFIRSTCONTACTOVERDUE']._serialized_options = b'\212\265\030\032lead.first_contact_overdue'
+  _globals['_LEADNURTURE']._loaded_options = None
+  _globals['_LEADNURTURE']._serialized_options = b'\212\265\030\014lead.nurture'
+  _globals['_LEADASSIGNED']._loaded_options = None
+  _globals['_LEADASSIGNED']._serialized_options = b'\212\265\030\rlead.assigned'
+  _globals['_LEADASSIGNMENTFAILED']._loaded_options = None
+  _globals['_LEADASSIGNMENTFAILED']._serialized_options = b'\212\265\030\026lead.assignment_failed'
+  _globals['_LEADRECLAIMWARNING']._loaded_options = None
+  _globals['_LEADRECLAIMWARNING']._serialized_options = b'\212\265\030\024lead.reclaim_warning'
+  _globals['_LEADRECLAIMED']._loaded_options = None
+  _globals['_LEADRECLAIMED']._serialized_options = b'\212\265\030\016lead.reclaimed'
+  _globals['_LEADRELEASED']._loaded_options = None
+  _globals['_LEADRELEASED']._serialized_options = b'\212\265\030\rlead.released'
+  _globals['_LEADREMINDERDUE']._loaded_options = None
+  _globals['_LEADREMINDERDUE']._serialized_options = b'\212\265\030\021lead.reminder_due'
+  _globals['_LEADCREATED']._serialized_start=108
+  _globals['_LEADCREATED']._serialized_end=286
+  _globals['_LEADREPEATED']._serialized_start=289
+  _globals['_LEADREPEATED']._serialized_end=418
+  _globals['_LEADSIMPORTED']._serialized_start=420
+  _globals['_LEADSIMPORTED']._serialized_end=513
+  _globals['_LEADBEHAVIOUROBSERVED']._serialized_start=516
+  _globals['_LEADBEHAVIOUROBSERVED']._serialized_end=729
+  _globals['_LEADQUALIFIED']._serialized_start=732
+  _globals['_LEADQUALIFIED']._serialized_end=984
+  _globals['_LEADFIRSTCONTACTOVERDUE']._serialized_start=987
+  _globals['_LEADFIRSTCONTACTOVERDUE']._serialized_end=1216
+  _globals['_LEADNURTURE']._serialized_start=1219
+  _globals['_LEADNURTURE']._serialized_end=1463
+  _globals['_LEADASSIGNED']._serialized_start=1466
+  _globals['_LEADASSIGNED']._serialized_end=1799
+  _globals['_LEADASSIGNMENTFAILED']._serialized_start=1801
+  _globals['_LEADASSIGNMENTFAILED']._serialized_end=1905
+  _globals['_LEADRECLAIMWARNING']._serialized_start=1908
+  _globals['_LEADRECLAIMWARNING']._serialized_end=2085
+  _globals['_LEADRECLAIMED']._serialized_start=2088
+  _globals['_LEADRECLAIMED']._serialized_end=2232
+  _globals['_LEADRELEASED']._serialized_start=2234
+  _globals['_LEADRELEASED']._serialized_end=2340
+  _globals['_LEADREMINDERDUE']._serialized_start=2343
+  _globals['_LEADREMINDERDUE']._serialized_end=2599
 # @@protoc_insertion_point(module_scope)

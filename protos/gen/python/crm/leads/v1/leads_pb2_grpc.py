@@ -45,6 +45,186 @@ class LeadsServiceStub:
                 request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetLeadRequest.SerializeToString,
                 response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetLeadResponse.FromString,
                 _registered_method=True)
+        self.CreateWebForm = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/CreateWebForm',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.CreateWebFormRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.CreateWebFormResponse.FromString,
+                _registered_method=True)
+        self.ListWebForms = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/ListWebForms',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListWebFormsRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListWebFormsResponse.FromString,
+                _registered_method=True)
+        self.SubmitWebForm = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/SubmitWebForm',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.SubmitWebFormRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.SubmitWebFormResponse.FromString,
+                _registered_method=True)
+        self.GetImportTemplate = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/GetImportTemplate',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetImportTemplateRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetImportTemplateResponse.FromString,
+                _registered_method=True)
+        self.StartImport = channel.stream_unary(
+                '/crm.leads.v1.LeadsService/StartImport',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.StartImportRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.StartImportResponse.FromString,
+                _registered_method=True)
+        self.GetImportJob = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/GetImportJob',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetImportJobRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetImportJobResponse.FromString,
+                _registered_method=True)
+        self.ListImportJobs = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/ListImportJobs',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListImportJobsRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListImportJobsResponse.FromString,
+                _registered_method=True)
+        self.ListImportRowErrors = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/ListImportRowErrors',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListImportRowErrorsRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListImportRowErrorsResponse.FromString,
+                _registered_method=True)
+        self.GetImportErrorReport = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/GetImportErrorReport',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetImportErrorReportRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetImportErrorReportResponse.FromString,
+                _registered_method=True)
+        self.ListIndustries = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/ListIndustries',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListIndustriesRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListIndustriesResponse.FromString,
+                _registered_method=True)
+        self.RecordBehaviour = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/RecordBehaviour',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.RecordBehaviourRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.RecordBehaviourResponse.FromString,
+                _registered_method=True)
+        self.GetLeadScore = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/GetLeadScore',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetLeadScoreRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetLeadScoreResponse.FromString,
+                _registered_method=True)
+        self.ListScoreHistory = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/ListScoreHistory',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListScoreHistoryRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListScoreHistoryResponse.FromString,
+                _registered_method=True)
+        self.GetScoringSettings = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/GetScoringSettings',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetScoringSettingsRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetScoringSettingsResponse.FromString,
+                _registered_method=True)
+        self.UpdateScoringSettings = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/UpdateScoringSettings',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.UpdateScoringSettingsRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.UpdateScoringSettingsResponse.FromString,
+                _registered_method=True)
+        self.GetScoringModel = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/GetScoringModel',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetScoringModelRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetScoringModelResponse.FromString,
+                _registered_method=True)
+        self.SetScoringModel = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/SetScoringModel',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.SetScoringModelRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.SetScoringModelResponse.FromString,
+                _registered_method=True)
+        self.RescoreLeads = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/RescoreLeads',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.RescoreLeadsRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.RescoreLeadsResponse.FromString,
+                _registered_method=True)
+        self.UpsertRep = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/UpsertRep',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.UpsertRepRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.UpsertRepResponse.FromString,
+                _registered_method=True)
+        self.ListReps = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/ListReps',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListRepsRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListRepsResponse.FromString,
+                _registered_method=True)
+        self.SetRepAbsence = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/SetRepAbsence',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.SetRepAbsenceRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.SetRepAbsenceResponse.FromString,
+                _registered_method=True)
+        self.GetAssignmentRules = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/GetAssignmentRules',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetAssignmentRulesRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetAssignmentRulesResponse.FromString,
+                _registered_method=True)
+        self.UpdateAssignmentRules = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/UpdateAssignmentRules',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.UpdateAssignmentRulesRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.UpdateAssignmentRulesResponse.FromString,
+                _registered_method=True)
+        self.GetPoolSettings = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/GetPoolSettings',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetPoolSettingsRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetPoolSettingsResponse.FromString,
+                _registered_method=True)
+        self.UpdatePoolSettings = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/UpdatePoolSettings',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.UpdatePoolSettingsRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.UpdatePoolSettingsResponse.FromString,
+                _registered_method=True)
+        self.AssignLead = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/AssignLead',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.AssignLeadRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.AssignLeadResponse.FromString,
+                _registered_method=True)
+        self.BulkReassign = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/BulkReassign',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.BulkReassignRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.BulkReassignResponse.FromString,
+                _registered_method=True)
+        self.ClaimLead = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/ClaimLead',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ClaimLeadRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ClaimLeadResponse.FromString,
+                _registered_method=True)
+        self.ReleaseLead = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/ReleaseLead',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ReleaseLeadRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ReleaseLeadResponse.FromString,
+                _registered_method=True)
+        self.ListLeadOwnership = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/ListLeadOwnership',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListLeadOwnershipRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListLeadOwnershipResponse.FromString,
+                _registered_method=True)
+        self.ListLeads = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/ListLeads',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListLeadsRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListLeadsResponse.FromString,
+                _registered_method=True)
+        self.AddFollowUp = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/AddFollowUp',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.AddFollowUpRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.AddFollowUpResponse.FromString,
+                _registered_method=True)
+        self.ListFollowUps = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/ListFollowUps',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListFollowUpsRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListFollowUpsResponse.FromString,
+                _registered_method=True)
+        self.ScheduleReminder = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/ScheduleReminder',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ScheduleReminderRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ScheduleReminderResponse.FromString,
+                _registered_method=True)
+        self.CancelReminder = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/CancelReminder',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.CancelReminderRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.CancelReminderResponse.FromString,
+                _registered_method=True)
+        self.ListReminders = channel.unary_unary(
+                '/crm.leads.v1.LeadsService/ListReminders',
+                request_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListRemindersRequest.SerializeToString,
+                response_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListRemindersResponse.FromString,
+                _registered_method=True)
 
 
 class LeadsServiceServicer:
@@ -66,6 +246,289 @@ class LeadsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateWebForm(self, request, context):
+        """--- capture -------------------------------------------------------------------------------------------
+
+        CreateWebForm creates a public capture form of the caller's tenant (admin, marketing). Its key goes into the
+        public URL /t/<tenant>/forms/<key> that the gateway serves.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListWebForms(self, request, context):
+        """ListWebForms lists the tenant's capture forms (admin, marketing, manager).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SubmitWebForm(self, request, context):
+        """SubmitWebForm captures a lead from a public form submission (service callers only: the gateway). A filled
+        honeypot discards the submission silently; too many submissions from one client address within a minute
+        are RESOURCE_EXHAUSTED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetImportTemplate(self, request, context):
+        """--- import --------------------------------------------------------------------------------------------
+        GetImportTemplate returns the import template: xlsx (bilingual header, an industry drop-down, a note on every
+        column) or CSV (UTF-8 with BOM, bilingual header). Any caller of the tenant.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StartImport(self, request_iterator, context):
+        """StartImport uploads a file and queues an import job (R-LEAD-2): the first message names the file and format,
+        the following ones carry its content in pieces (each under the 4 MB message limit; the whole file at most
+        256 MB). A file that is unusable as a whole (unknown format, unreadable encoding, required columns missing
+        from the header, no data rows) is INVALID_ARGUMENT and starts no job. manager, admin, marketing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetImportJob(self, request, context):
+        """GetImportJob returns a job's status and progress. The job runs in the background, survives restarts of the
+        service and never stores a row twice.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListImportJobs(self, request, context):
+        """ListImportJobs lists the tenant's import jobs, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListImportRowErrors(self, request, context):
+        """ListImportRowErrors lists a job's rejected rows: row number as the file shows it, column, reason (in the
+        caller's language), by row.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetImportErrorReport(self, request, context):
+        """GetImportErrorReport returns every row error of a job as CSV with the header `row,column,reason`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListIndustries(self, request, context):
+        """ListIndustries returns the GB/T 4754-2017 classification (sections with their divisions) for pickers.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordBehaviour(self, request, context):
+        """--- scoring and behaviour -----------------------------------------------------------------------------
+
+        RecordBehaviour records one behaviour event of a lead (named by id, or by the e-mail or phone of its contact)
+        and rescores the lead (R-LEAD-5). A repeated event_key counts once. Service callers, and sales (own leads),
+        manager, admin, marketing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetLeadScore(self, request, context):
+        """GetLeadScore returns a lead's current score with the factors that explain it (whoever may read the lead).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListScoreHistory(self, request, context):
+        """ListScoreHistory returns a lead's scores, newest first (whoever may read the lead).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetScoringSettings(self, request, context):
+        """GetScoringSettings returns the tenant's settings of the default model and of qualification, temperature and
+        nurturing (admin, manager, marketing, auditor).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateScoringSettings(self, request, context):
+        """UpdateScoringSettings validates and stores them (admin, manager). Leads are rescored as behaviour arrives, or
+        all at once with RescoreLeads.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetScoringModel(self, request, context):
+        """GetScoringModel returns the tenant's scoring model (plugin of the crm_score_lead hook) and the installed ones.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetScoringModel(self, request, context):
+        """SetScoringModel chooses the tenant's scoring model and its settings (admin): "builtin" is the default model.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RescoreLeads(self, request, context):
+        """RescoreLeads rescores every lead of the tenant now (admin), with the consequences of each new score.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpsertRep(self, request, context):
+        """--- assignment, reps and public pool ------------------------------------------------------------------
+
+        UpsertRep creates or updates a rep of the roster (admin, or the manager of the rep's team).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListReps(self, request, context):
+        """ListReps lists the roster with each rep's load (admin, auditor: all teams; manager: their team).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetRepAbsence(self, request, context):
+        """SetRepAbsence records a leave; an absent rep gets no leads by assignment (admin, or the team's manager).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAssignmentRules(self, request, context):
+        """GetAssignmentRules returns the tenant's ordered assignment rules (admin, manager, auditor).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateAssignmentRules(self, request, context):
+        """UpdateAssignmentRules replaces the tenant's ordered rules (admin).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPoolSettings(self, request, context):
+        """GetPoolSettings returns the tenant's public-pool settings (admin, manager, auditor).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdatePoolSettings(self, request, context):
+        """UpdatePoolSettings changes the settings that are set in the request (admin). They apply to assignments made
+        from then on.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AssignLead(self, request, context):
+        """AssignLead gives a lead to a named rep or to the rep the rules choose (admin; manager within their team).
+        Emits lead.assigned, or lead.assignment_failed when no rep may take it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BulkReassign(self, request, context):
+        """BulkReassign moves leads to a named rep or by the rules, with a result per lead (admin; manager within their
+        team). A lead whose owner changes gets fresh reclaim deadlines; one that stays with its owner keeps them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ClaimLead(self, request, context):
+        """ClaimLead takes a lead from the public pool (a rep of the roster), within the claim limits: claims per day,
+        the rep's holding limit and the cool-down of a previous owner. Of two reps claiming at once, one wins.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReleaseLead(self, request, context):
+        """ReleaseLead returns an open lead to the public pool (its owner, or who may change it). Emits lead.released.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListLeadOwnership(self, request, context):
+        """ListLeadOwnership lists the owner changes of a lead, newest first (whoever may read the lead).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListLeads(self, request, context):
+        """ListLeads lists the leads the caller may see: a rep their own and the public pool (contacts masked), a manager
+        their team's, admin, auditor and marketing all.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddFollowUp(self, request, context):
+        """--- follow-ups and reminders --------------------------------------------------------------------------
+
+        AddFollowUp records a call, visit, e-mail or note on a lead (who may change the lead) and, when asked,
+        schedules a reminder from it ("budget frozen in Q4: remind me at the end of Q3"). It sets the lead's last
+        follow-up time, which stops the public pool's follow-up clock.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListFollowUps(self, request, context):
+        """ListFollowUps lists a lead's follow-ups, newest first (whoever may read the lead).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ScheduleReminder(self, request, context):
+        """ScheduleReminder schedules a reminder about a lead (who may change the lead). At its time the recipient is
+        notified by lead.reminder_due, exactly once.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelReminder(self, request, context):
+        """CancelReminder cancels a scheduled reminder (its recipient, its creator, or who may change the lead).
+        Cancelling a cancelled reminder changes nothing; a fired one cannot be cancelled.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListReminders(self, request, context):
+        """ListReminders lists the caller's reminders (upcoming by default), or a lead's (whoever may read the lead).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LeadsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -78,6 +541,186 @@ def add_LeadsServiceServicer_to_server(servicer, server):
                     servicer.GetLead,
                     request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetLeadRequest.FromString,
                     response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetLeadResponse.SerializeToString,
+            ),
+            'CreateWebForm': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateWebForm,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.CreateWebFormRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.CreateWebFormResponse.SerializeToString,
+            ),
+            'ListWebForms': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListWebForms,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListWebFormsRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListWebFormsResponse.SerializeToString,
+            ),
+            'SubmitWebForm': grpc.unary_unary_rpc_method_handler(
+                    servicer.SubmitWebForm,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.SubmitWebFormRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.SubmitWebFormResponse.SerializeToString,
+            ),
+            'GetImportTemplate': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetImportTemplate,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetImportTemplateRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetImportTemplateResponse.SerializeToString,
+            ),
+            'StartImport': grpc.stream_unary_rpc_method_handler(
+                    servicer.StartImport,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.StartImportRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.StartImportResponse.SerializeToString,
+            ),
+            'GetImportJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetImportJob,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetImportJobRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetImportJobResponse.SerializeToString,
+            ),
+            'ListImportJobs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListImportJobs,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListImportJobsRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListImportJobsResponse.SerializeToString,
+            ),
+            'ListImportRowErrors': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListImportRowErrors,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListImportRowErrorsRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListImportRowErrorsResponse.SerializeToString,
+            ),
+            'GetImportErrorReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetImportErrorReport,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetImportErrorReportRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetImportErrorReportResponse.SerializeToString,
+            ),
+            'ListIndustries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListIndustries,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListIndustriesRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListIndustriesResponse.SerializeToString,
+            ),
+            'RecordBehaviour': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordBehaviour,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.RecordBehaviourRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.RecordBehaviourResponse.SerializeToString,
+            ),
+            'GetLeadScore': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLeadScore,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetLeadScoreRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetLeadScoreResponse.SerializeToString,
+            ),
+            'ListScoreHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListScoreHistory,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListScoreHistoryRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListScoreHistoryResponse.SerializeToString,
+            ),
+            'GetScoringSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetScoringSettings,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetScoringSettingsRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetScoringSettingsResponse.SerializeToString,
+            ),
+            'UpdateScoringSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateScoringSettings,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.UpdateScoringSettingsRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.UpdateScoringSettingsResponse.SerializeToString,
+            ),
+            'GetScoringModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetScoringModel,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetScoringModelRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetScoringModelResponse.SerializeToString,
+            ),
+            'SetScoringModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetScoringModel,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.SetScoringModelRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.SetScoringModelResponse.SerializeToString,
+            ),
+            'RescoreLeads': grpc.unary_unary_rpc_method_handler(
+                    servicer.RescoreLeads,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.RescoreLeadsRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.RescoreLeadsResponse.SerializeToString,
+            ),
+            'UpsertRep': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpsertRep,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.UpsertRepRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.UpsertRepResponse.SerializeToString,
+            ),
+            'ListReps': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListReps,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListRepsRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListRepsResponse.SerializeToString,
+            ),
+            'SetRepAbsence': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetRepAbsence,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.SetRepAbsenceRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.SetRepAbsenceResponse.SerializeToString,
+            ),
+            'GetAssignmentRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAssignmentRules,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetAssignmentRulesRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetAssignmentRulesResponse.SerializeToString,
+            ),
+            'UpdateAssignmentRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateAssignmentRules,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.UpdateAssignmentRulesRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.UpdateAssignmentRulesResponse.SerializeToString,
+            ),
+            'GetPoolSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPoolSettings,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetPoolSettingsRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.GetPoolSettingsResponse.SerializeToString,
+            ),
+            'UpdatePoolSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdatePoolSettings,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.UpdatePoolSettingsRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.UpdatePoolSettingsResponse.SerializeToString,
+            ),
+            'AssignLead': grpc.unary_unary_rpc_method_handler(
+                    servicer.AssignLead,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.AssignLeadRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.AssignLeadResponse.SerializeToString,
+            ),
+            'BulkReassign': grpc.unary_unary_rpc_method_handler(
+                    servicer.BulkReassign,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.BulkReassignRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.BulkReassignResponse.SerializeToString,
+            ),
+            'ClaimLead': grpc.unary_unary_rpc_method_handler(
+                    servicer.ClaimLead,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ClaimLeadRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ClaimLeadResponse.SerializeToString,
+            ),
+            'ReleaseLead': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReleaseLead,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ReleaseLeadRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ReleaseLeadResponse.SerializeToString,
+            ),
+            'ListLeadOwnership': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLeadOwnership,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListLeadOwnershipRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListLeadOwnershipResponse.SerializeToString,
+            ),
+            'ListLeads': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLeads,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListLeadsRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListLeadsResponse.SerializeToString,
+            ),
+            'AddFollowUp': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddFollowUp,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.AddFollowUpRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.AddFollowUpResponse.SerializeToString,
+            ),
+            'ListFollowUps': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFollowUps,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListFollowUpsRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListFollowUpsResponse.SerializeToString,
+            ),
+            'ScheduleReminder': grpc.unary_unary_rpc_method_handler(
+                    servicer.ScheduleReminder,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ScheduleReminderRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ScheduleReminderResponse.SerializeToString,
+            ),
+            'CancelReminder': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelReminder,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.CancelReminderRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.CancelReminderResponse.SerializeToString,
+            ),
+            'ListReminders': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListReminders,
+                    request_deserializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListRemindersRequest.FromString,
+                    response_serializer=crm_dot_leads_dot_v1_dot_leads__pb2.ListRemindersResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -135,6 +778,978 @@ class LeadsService:
             '/crm.leads.v1.LeadsService/GetLead',
             crm_dot_leads_dot_v1_dot_leads__pb2.GetLeadRequest.SerializeToString,
             crm_dot_leads_dot_v1_dot_leads__pb2.GetLeadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateWebForm(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/CreateWebForm',
+            crm_dot_leads_dot_v1_dot_leads__pb2.CreateWebFormRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.CreateWebFormResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListWebForms(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/ListWebForms',
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListWebFormsRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListWebFormsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubmitWebForm(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/SubmitWebForm',
+            crm_dot_leads_dot_v1_dot_leads__pb2.SubmitWebFormRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.SubmitWebFormResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetImportTemplate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/GetImportTemplate',
+            crm_dot_leads_dot_v1_dot_leads__pb2.GetImportTemplateRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.GetImportTemplateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartImport(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/crm.leads.v1.LeadsService/StartImport',
+            crm_dot_leads_dot_v1_dot_leads__pb2.StartImportRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.StartImportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetImportJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/GetImportJob',
+            crm_dot_leads_dot_v1_dot_leads__pb2.GetImportJobRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.GetImportJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListImportJobs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/ListImportJobs',
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListImportJobsRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListImportJobsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListImportRowErrors(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/ListImportRowErrors',
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListImportRowErrorsRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListImportRowErrorsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetImportErrorReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/GetImportErrorReport',
+            crm_dot_leads_dot_v1_dot_leads__pb2.GetImportErrorReportRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.GetImportErrorReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListIndustries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/ListIndustries',
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListIndustriesRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListIndustriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordBehaviour(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/RecordBehaviour',
+            crm_dot_leads_dot_v1_dot_leads__pb2.RecordBehaviourRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.RecordBehaviourResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLeadScore(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/GetLeadScore',
+            crm_dot_leads_dot_v1_dot_leads__pb2.GetLeadScoreRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.GetLeadScoreResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListScoreHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/ListScoreHistory',
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListScoreHistoryRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListScoreHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetScoringSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/GetScoringSettings',
+            crm_dot_leads_dot_v1_dot_leads__pb2.GetScoringSettingsRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.GetScoringSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateScoringSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/UpdateScoringSettings',
+            crm_dot_leads_dot_v1_dot_leads__pb2.UpdateScoringSettingsRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.UpdateScoringSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetScoringModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/GetScoringModel',
+            crm_dot_leads_dot_v1_dot_leads__pb2.GetScoringModelRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.GetScoringModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetScoringModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/SetScoringModel',
+            crm_dot_leads_dot_v1_dot_leads__pb2.SetScoringModelRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.SetScoringModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RescoreLeads(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/RescoreLeads',
+            crm_dot_leads_dot_v1_dot_leads__pb2.RescoreLeadsRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.RescoreLeadsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpsertRep(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/UpsertRep',
+            crm_dot_leads_dot_v1_dot_leads__pb2.UpsertRepRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.UpsertRepResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListReps(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/ListReps',
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListRepsRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListRepsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetRepAbsence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/SetRepAbsence',
+            crm_dot_leads_dot_v1_dot_leads__pb2.SetRepAbsenceRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.SetRepAbsenceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAssignmentRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/GetAssignmentRules',
+            crm_dot_leads_dot_v1_dot_leads__pb2.GetAssignmentRulesRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.GetAssignmentRulesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateAssignmentRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/UpdateAssignmentRules',
+            crm_dot_leads_dot_v1_dot_leads__pb2.UpdateAssignmentRulesRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.UpdateAssignmentRulesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPoolSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/GetPoolSettings',
+            crm_dot_leads_dot_v1_dot_leads__pb2.GetPoolSettingsRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.GetPoolSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdatePoolSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/UpdatePoolSettings',
+            crm_dot_leads_dot_v1_dot_leads__pb2.UpdatePoolSettingsRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.UpdatePoolSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AssignLead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/AssignLead',
+            crm_dot_leads_dot_v1_dot_leads__pb2.AssignLeadRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.AssignLeadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BulkReassign(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/BulkReassign',
+            crm_dot_leads_dot_v1_dot_leads__pb2.BulkReassignRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.BulkReassignResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ClaimLead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/ClaimLead',
+            crm_dot_leads_dot_v1_dot_leads__pb2.ClaimLeadRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.ClaimLeadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReleaseLead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/ReleaseLead',
+            crm_dot_leads_dot_v1_dot_leads__pb2.ReleaseLeadRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.ReleaseLeadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLeadOwnership(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/ListLeadOwnership',
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListLeadOwnershipRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListLeadOwnershipResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLeads(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/ListLeads',
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListLeadsRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListLeadsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddFollowUp(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/AddFollowUp',
+            crm_dot_leads_dot_v1_dot_leads__pb2.AddFollowUpRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.AddFollowUpResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFollowUps(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/ListFollowUps',
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListFollowUpsRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListFollowUpsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ScheduleReminder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/ScheduleReminder',
+            crm_dot_leads_dot_v1_dot_leads__pb2.ScheduleReminderRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.ScheduleReminderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelReminder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/CancelReminder',
+            crm_dot_leads_dot_v1_dot_leads__pb2.CancelReminderRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.CancelReminderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListReminders(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.leads.v1.LeadsService/ListReminders',
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListRemindersRequest.SerializeToString,
+            crm_dot_leads_dot_v1_dot_leads__pb2.ListRemindersResponse.FromString,
             options,
             channel_credentials,
             insecure,
