@@ -143,7 +143,9 @@ def open_leads(session: Session, user_ids: Sequence[str]) -> dict[str, int]:
 
 def lock_reps(session: Session, *, user_ids: Iterable[str] | None = None, team: str | None = None) -> list[Rep]:
     """The tenant's rep rows (or those named, or of one team), locked until the transaction ends, as committed now."""
-    statement = select(Rep).order_by(Rep.user_id).with_for_update().execution_options(populate_existing=True)
+    nowait = bool(session.info.get(pool.NOWAIT))  # inside a timer handler: fail at once rather than wait
+    statement = select(Rep).order_by(Rep.user_id).with_for_update(nowait=nowait).execution_options(
+        populate_existing=True)
     if user_ids is not None:
         statement = statement.where(Rep.user_id.in_(sorted(set(user_ids))))
     if team is not None:
@@ -350,7 +352,9 @@ def give(session: Session, lead: Lead, *, to: str, reason: str, actor: str, now:
     lead.owner_id, lead.assigned_at, lead.pooled_at = to, now, None
     record(session, lead_id=lead.id, from_owner=previous, to_owner=to, reason=reason, actor=actor, note=note, at=now)
     if rep is not None and reason in DAILY_CAP_REASONS:
-        rep.last_assigned_at = now
+        # Strictly later than the last one, so that several assignments at one instant (a bulk) still take turns.
+        last = rep.last_assigned_at
+        rep.last_assigned_at = now if last is None or now > last else last + timedelta(microseconds=1)
     deadlines = pool.start_clocks(session, lead, settings.pool, now)
     event = LeadAssigned(lead_id=lead.id, owner_id=to, previous_owner_id=previous, reason=reason, actor=actor,
                          note=note[:MAX_NOTE], name=lead.name, company=lead.company)

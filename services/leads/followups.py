@@ -28,7 +28,7 @@ from services.core.db import TENANT
 from services.core.errors import FailedPrecondition, NotFound, PermissionDenied, Validator
 from services.core.events import emit_many
 from services.core.i18n import t
-from services.leads import leads, rules
+from services.leads import leads, pool, rules
 from services.leads.models import (
     FOLLOW_UP_KINDS,
     REMINDER_CANCELLED,
@@ -193,7 +193,7 @@ def add_follow_up(
     )
     session.add(follow_up)
     session.flush()
-    _mark_followed_up(session, lead, follow_up.occurred_at)
+    pool.followed_up(session, lead, follow_up.occurred_at)  # stops the public pool's follow-up clock
     FOLLOW_UPS_RECORDED.labels(kind).inc()
     created = None
     if reminder is not None:
@@ -203,21 +203,6 @@ def add_follow_up(
             follow_up_id=follow_up.id, now=now, recipient_field="reminder.recipient_id",
         )
     return follow_up, created
-
-
-def _mark_followed_up(session: Session, lead: Lead, at: datetime) -> None:
-    """The lead was followed up at `at`: its last follow-up time moves forward and the public pool's follow-up
-    clock stops (services.leads.pool.followed_up)."""
-    try:
-        from services.leads.pool import followed_up  # noqa: PLC0415 - the pool module imports the leads areas
-    except ModuleNotFoundError as missing:
-        if missing.name != "services.leads.pool":
-            raise
-        followed_up = None
-    if followed_up is not None:
-        followed_up(session, lead, at)
-    elif lead.last_follow_up_at is None or at > lead.last_follow_up_at:
-        lead.last_follow_up_at = at
 
 
 def list_follow_ups(

@@ -420,22 +420,27 @@ class Prepared:
         return len(self.nonblank)
 
 
-def _email_key(column: pl.Expr) -> pl.Expr:
-    """Vectorised services.leads.contacts.email_key."""
-    return column.str.strip_chars().str.to_lowercase()
-
-
-def _phone_key(column: pl.Expr) -> pl.Expr:
-    """Vectorised services.leads.contacts.phone_key (tests check they agree)."""
-    text = column.str.strip_chars().str.replace(r"(?i)(?:ext\.?|extension|x|转|分机|#).*$", "")
-    digits = text.str.replace_all(r"\D", "")
-    zero086 = digits.str.starts_with("0086")
-    plus86 = ~zero086 & (text.str.starts_with("+86") | (digits.str.starts_with("86") & (digits.str.len_chars() == 13)))
-    stripped = pl.when(zero086).then(digits.str.slice(4)).when(plus86).then(digits.str.slice(2)).otherwise(digits)
-    international = zero086 | plus86
-    needs_zero = (international & (stripped != "") & ~((stripped.str.len_chars() == 11) & stripped.str.starts_with("1"))
-                  & ~stripped.str.starts_with("0"))
-    return pl.when(needs_zero).then(pl.lit("0") + stripped).otherwise(stripped)
+def with_contact_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """`email_key` and `phone_key` columns: services.leads.contacts.email_key/phone_key, vectorised (tests check
+    they agree). Computed in steps: polars would evaluate a shared sub-expression once per use."""
+    frame = frame.with_columns(
+        email_key=pl.col("email").str.strip_chars().str.to_lowercase(),
+        _text=pl.col("phone").str.strip_chars().str.replace(r"(?i)(?:ext\.?|extension|x|转|分机|#).*$", ""),
+    ).with_columns(_digits=pl.col("_text").str.replace_all(r"\D", ""))
+    digits = pl.col("_digits")
+    frame = frame.with_columns(_0086=digits.str.starts_with("0086")).with_columns(
+        _86=~pl.col("_0086") & (pl.col("_text").str.starts_with("+86")
+                                | (digits.str.starts_with("86") & (digits.str.len_chars() == 13))),
+    ).with_columns(
+        _stripped=pl.when(pl.col("_0086")).then(digits.str.strip_prefix("0086"))
+        .when(pl.col("_86")).then(digits.str.strip_prefix("86")).otherwise(digits),
+    )
+    stripped = pl.col("_stripped")
+    needs_zero = ((pl.col("_0086") | pl.col("_86")) & (stripped != "") & ~stripped.str.starts_with("0")
+                  & ~((stripped.str.len_chars() == 11) & stripped.str.starts_with("1")))
+    return frame.with_columns(
+        phone_key=pl.when(needs_zero).then(pl.lit("0") + stripped).otherwise(stripped),
+    ).drop("_text", "_digits", "_0086", "_86", "_stripped")
 
 
 def validate(table: Table, default_channel: str = DEFAULT_CHANNEL) -> Prepared:
@@ -484,9 +489,8 @@ def validate(table: Table, default_channel: str = DEFAULT_CHANNEL) -> Prepared:
     ).with_columns(
         channel=pl.when(pl.col("channel") == "").then(pl.lit(default_channel or DEFAULT_CHANNEL))
         .otherwise(pl.col("channel")),
-        email_key=_email_key(pl.col("email")),
-        phone_key=_phone_key(pl.col("phone")),
     )
+    valid = with_contact_keys(valid)
     # A row repeating an earlier valid row of the file (same phone or e-mail key) is not stored again.
     valid = valid.with_columns(
         _first_phone=pl.when(pl.col("phone_key") != "").then(pl.col("row").min().over("phone_key")),

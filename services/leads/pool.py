@@ -14,11 +14,15 @@ has changed hands since; a new owner gets fresh clocks, the same owner keeps the
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from prometheus_client import Counter
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from crm.events.v1.leads_pb2 import LeadReclaimed, LeadReclaimWarning, LeadReleased
@@ -39,6 +43,7 @@ CLAIM_ROLES = ("sales", "manager")
 RECLAIMS = Counter("crm_leads_reclaimed", "Leads reclaimed into the public pool, by clock.", ["clock"])
 CLAIMS = Counter("crm_leads_claimed", "Leads claimed from the public pool.")
 RELEASES = Counter("crm_leads_released", "Leads their owner returned to the public pool.")
+BUSY_RETRIES = Counter("crm_leads_pool_timer_busy_retries", "Pool timers put back because a row was locked.", ["kind"])
 
 
 def timer_kind(clock: str, stage: str) -> str:
@@ -106,25 +111,71 @@ def _same_assignment(lead: Lead, payload: dict) -> bool:
     return abs((lead.assigned_at - started).total_seconds()) < 0.001
 
 
-def _still_due(session: Session, timer: FiredTimer, clock: str) -> Lead | None:
-    """The lead, locked, when the clock that fired still applies to it: same owner and assignment, still open, and
-    (follow-up) not followed up since and of a temperature the tenant reclaims."""
-    lead = session.scalars(select(Lead).where(Lead.id == timer.key).with_for_update()
-                           .execution_options(populate_existing=True)).first()
+def _lock_lead(session: Session, lead_id: str) -> Lead | None:
+    """The lead row, locked (without waiting inside a timer handler, see _without_waiting), as committed now."""
+    statement = select(Lead).where(Lead.id == lead_id).with_for_update(nowait=bool(session.info.get(NOWAIT)))
+    return session.scalars(statement.execution_options(populate_existing=True)).first()
+
+
+def _still_due(session: Session, lead: Lead | None, timer: FiredTimer, clock: str) -> bool:
+    """The clock that fired still applies to the lead: same owner and assignment, still open, and (follow-up) not
+    followed up since and of a temperature the tenant reclaims."""
     if lead is None or not _same_assignment(lead, timer.payload):
-        return None
+        return False
     if clock == FOLLOW_UP:
         if lead.last_follow_up_at is not None and lead.last_follow_up_at >= lead.assigned_at:
-            return None
+            return False
         if not rules.load(session).pool.reclaims_temperature(lead.temperature):
-            return None
-    return lead
+            return False
+    return True
+
+
+# Timer handlers never wait for a row lock. The firer holds the rows of the timers it fired until it commits, and a
+# request that holds a lead and restarts its clocks waits for those rows: a handler waiting for that lead would close
+# the circle (a deadlock). A handler that finds a row busy tries again a little later instead (savepoint, NOWAIT).
+NOWAIT = "crm_leads_nowait"  # Session.info: row locks fail at once instead of waiting
+RETRY_BUSY_AFTER = timedelta(seconds=2)
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+@contextlib.contextmanager
+def _without_waiting(session: Session) -> Iterator[None]:
+    session.info[NOWAIT] = True
+    try:
+        if session.get_bind().dialect.name == "postgresql":
+            with session.begin_nested():
+                yield
+        else:  # SQLite has one writer and no row locks: nothing to wait for
+            yield
+    finally:
+        session.info.pop(NOWAIT, None)
+
+
+def _busy(error: OperationalError) -> bool:
+    return getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE
+
+
+def _when_free(handler):  # noqa: ANN001, ANN202
+    """Run `handler(session, timer)` without waiting for row locks; when a row is busy, fire the timer again soon."""
+    @functools.wraps(handler)
+    def run(session: Session, timer: FiredTimer) -> None:
+        try:
+            with _without_waiting(session):
+                handler(session, timer)
+        except OperationalError as error:
+            if not _busy(error):
+                raise
+            BUSY_RETRIES.labels(timer.kind).inc()
+            schedule(session, kind=timer.kind, key=timer.key, due_at=max(utcnow(), timer.due_at) + RETRY_BUSY_AFTER,
+                     payload=timer.payload)
+    return run
 
 
 def _warning_handler(clock: str):  # noqa: ANN202
     def on_warning(session: Session, timer: FiredTimer) -> None:
-        lead = _still_due(session, timer, clock)
-        if lead is None:
+        lead = session.scalars(select(Lead).where(Lead.id == timer.key)
+                               .execution_options(populate_existing=True)).first()
+        if not _still_due(session, lead, timer, clock):
             return
         event = LeadReclaimWarning(lead_id=lead.id, owner_id=lead.owner_id, clock=clock, name=lead.name,
                                    company=lead.company)
@@ -137,17 +188,35 @@ def _warning_handler(clock: str):  # noqa: ANN202
 
 def _reclaim_handler(clock: str):  # noqa: ANN202
     def on_reclaim(session: Session, timer: FiredTimer) -> None:
-        lead = _still_due(session, timer, clock)
-        if lead is not None:
+        lead = _lock_lead(session, timer.key)
+        if _still_due(session, lead, timer, clock):
             # A timer that fires late (no replica ran) reclaims at the time it fires, never before it was due.
             reclaim(session, lead, clock=clock, now=max(utcnow(), timer.due_at))
 
     on_reclaim.__name__ = f"on_{clock}_reclaim"
-    return on_reclaim
+    return _when_free(on_reclaim)
+
+
+REASSIGN = "pool.reassign"
+
+
+@_when_free
+def on_reassign(session: Session, timer: FiredTimer) -> None:
+    """Reassign a reclaimed lead by the rules (tenant setting), never to the rep who lost it. A timer of its own, so
+    that the reclaim never waits for the rep rows an assignment locks."""
+    lead = _lock_lead(session, timer.key)
+    if lead is None or lead.status != OPEN or lead.pooled_at is None:
+        return  # claimed or closed meanwhile
+    if abs((lead.pooled_at - datetime.fromisoformat(timer.payload["pooled_at"])).total_seconds()) >= 0.001:
+        return  # released or reclaimed again since: that pooling decides
+    settings = rules.load(session)
+    assignment.auto_assign(session, lead, settings=settings, now=max(utcnow(), timer.due_at),
+                           exclude={timer.payload.get("previous", "")}, note=str(t("reassigned after a reclaim")))
 
 
 TIMERS = {timer_kind(clock, stage): (_warning_handler if stage == WARNING else _reclaim_handler)(clock)
           for clock in CLOCKS for stage in (WARNING, RECLAIM)}
+TIMERS[REASSIGN] = on_reassign
 
 
 # -- into the pool ------------------------------------------------------------------------------------------------
@@ -170,10 +239,9 @@ def reclaim(session: Session, lead: Lead, *, clock: str, now: datetime) -> None:
     event.reclaim_time.FromDatetime(now)
     emit(session, event, producer="leads")
     RECLAIMS.labels(clock).inc()
-    settings = rules.load(session)
-    if settings.pool.reassign_on_reclaim:
-        assignment.auto_assign(session, lead, settings=settings, now=now, exclude={previous},
-                               note=str(t("reassigned after a reclaim")))
+    if rules.load(session).pool.reassign_on_reclaim:
+        schedule(session, kind=REASSIGN, key=lead.id, due_at=now,
+                 payload={"previous": previous, "pooled_at": now.isoformat()})
 
 
 def release(session: Session, *, caller: Caller, lead_id: str, note: str = "", now: datetime | None = None) -> Lead:

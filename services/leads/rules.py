@@ -172,10 +172,10 @@ def update_pool(session: Session, *, caller: Caller, values: Mapping[str, Any], 
     for name, maximum in ranges.items():
         check.check(0 <= getattr(pool, name) <= maximum, name, t("must be between {min} and {max}", min=0,
                                                                   max=maximum))
-    if pool.follow_up_hours and pool.follow_up_warning_hours:
+    if pool.follow_up_hours > 0 and pool.follow_up_warning_hours:
         check.check(pool.follow_up_warning_hours < pool.follow_up_hours, "follow_up_warning_hours",
                     t("must be less than {other}", other="follow_up_hours"))
-    if pool.conversion_days and pool.conversion_warning_days:
+    if pool.conversion_days > 0 and pool.conversion_warning_days:
         check.check(pool.conversion_warning_days < pool.conversion_days, "conversion_warning_days",
                     t("must be less than {other}", other="conversion_days"))
     temperatures = pool.follow_up_temperatures

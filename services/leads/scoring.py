@@ -494,11 +494,10 @@ def default_score(features: LeadFeatures, settings: ScoringSettings, now: dateti
         factors.append(ScoreFactor("budget", weights["budget"] * fit, text))
 
     total = sum(factor.contribution for factor in factors)
-    kept = sorted((f for f in factors if f.contribution > 0), key=lambda f: -f.contribution)
-    return LeadScore(
-        score=_rounded(min(max(total, 0.0), 100.0), 2),
-        factors=tuple(dataclasses.replace(f, contribution=_rounded(f.contribution, 2)) for f in kept),
-    )
+    # Largest first by the points shown (rounded), ties in FACTORS order: as factors_from_json orders them.
+    kept = [dataclasses.replace(f, contribution=_rounded(f.contribution, 2)) for f in factors if f.contribution > 0]
+    return LeadScore(score=_rounded(min(max(total, 0.0), 100.0), 2),
+                     factors=tuple(sorted(kept, key=lambda f: -f.contribution)))
 
 
 def score_frame(frame, settings: ScoringSettings, now: datetime):  # noqa: ANN001, ANN201 - polars is lazy-imported
@@ -520,12 +519,16 @@ def score_frame(frame, settings: ScoringSettings, now: datetime):  # noqa: ANN00
     fade = pl.when(pl.col("last_event_at").is_null()).then(1.0).otherwise(
         2.0 ** (-age.clip(lower_bound=0.0) / DEPTH_HALF_LIFE_SECONDS)
     )
-    depth = pl.lit(0.0)
+    # The deepest kind reached; ties go to the later (deeper-listed) kind, as in default_score.
+    frame = frame.with_columns(_depth=pl.max_horizontal(
+        pl.when(pl.col(kind) > 0).then(pl.lit(settings.behaviour_depth[kind])).otherwise(pl.lit(0.0))
+        for kind in BEHAVIOUR_KINDS
+    ))
+    depth = pl.col("_depth")
     deepest = pl.lit(None, dtype=pl.String)
-    for kind in BEHAVIOUR_KINDS:  # the deepest kind reached; ties go to the later (deeper-listed) kind
-        reached = (pl.col(kind) > 0) & (settings.behaviour_depth[kind] >= depth)
+    for kind in BEHAVIOUR_KINDS:
+        reached = (pl.col(kind) > 0) & (pl.lit(settings.behaviour_depth[kind]) == depth)
         deepest = pl.when(reached).then(pl.lit(f"depth_{kind}")).otherwise(deepest)
-        depth = pl.when(reached).then(pl.lit(settings.behaviour_depth[kind])).otherwise(depth)
 
     def range_fit(value: pl.Expr, low: float, high: float) -> pl.Expr:
         if not low and not high:
@@ -565,12 +568,11 @@ def score_frame(frame, settings: ScoringSettings, now: datetime):  # noqa: ANN00
         _budget=_numpy_rounded(frame["budget"].fill_null(0.0), 2).cast(pl.String).str.strip_suffix(".0"),
         **{f"r_{name}": _numpy_rounded(frame[f"c_{name}"], 2) for name in FACTORS},
     )
-    frame = frame.with_columns(
+    frame = _with_factors_json(frame, settings).with_columns(
         temperature=pl.when(pl.col("score") >= settings.hot_from).then(pl.lit(HOT))
         .when(pl.col("score") >= settings.warm_from).then(pl.lit(WARM)).otherwise(pl.lit(COLD)),
-        factors=_factors_json(settings),
     )
-    return frame.drop("_recent", "_deepest", "_count", "_budget", *(f"r_{name}" for name in FACTORS))
+    return frame.drop("_recent", "_deepest", "_depth", "_count", "_budget", *(f"r_{name}" for name in FACTORS))
 
 
 def _numpy_rounded(series, digits: int):  # noqa: ANN001, ANN202
@@ -583,15 +585,16 @@ def _numpy_rounded(series, digits: int):  # noqa: ANN001, ANN202
     return pl.Series(series.name, np.floor(values * scale + 0.5) / scale).fill_nan(None)
 
 
-def _factors_json(settings: ScoringSettings):  # noqa: ANN202
-    """The explanation column: a JSON list like ScoreRecord.factors, built without a Python loop over rows."""
+def _with_factors_json(frame, settings: ScoringSettings):  # noqa: ANN001, ANN202
+    """The explanation column `factors`: a JSON list like ScoreRecord.factors, built without a Python loop over
+    rows (and without per-row lists, which are slow at a million rows)."""
     import polars as pl
 
     def factor(name: str, msgid: pl.Expr, **params: pl.Expr) -> pl.Expr:
         fields = {"name": pl.lit(name), "contribution": pl.col(f"r_{name}"), "text": msgid}
         if params:
             fields["params"] = pl.struct(**params)
-        return pl.struct(c=pl.col(f"c_{name}"), j=pl.struct(**fields).struct.json_encode())
+        return pl.struct(**fields).struct.json_encode()
 
     texts = {code: code for code in FACTOR_TEXTS}  # stored as codes, like factors_to_json
     any_size = not settings.employees_min and not settings.employees_max
@@ -599,7 +602,7 @@ def _factors_json(settings: ScoringSettings):  # noqa: ANN202
     any_budget = not low and not high
     in_size = pl.col("c_size") >= settings.weights["size"]
     in_budget = pl.col("c_budget") >= settings.weights["budget"]
-    parts = [
+    encoded = [
         factor("frequency", pl.lit(texts["recent"]), count=pl.col("_count")),
         factor("depth", pl.col("_deepest")),
         factor("industry", pl.lit(texts["industry_any"] if not settings.target_industries else texts["industry_hit"]),
@@ -613,10 +616,14 @@ def _factors_json(settings: ScoringSettings):  # noqa: ANN202
                pl.when(in_budget).then(pl.lit(texts["budget_in"])).otherwise(pl.lit(texts["budget_out"])),
                **({} if any_budget else {"budget": pl.col("_budget")})),
     ]
-    ranked = pl.element().sort_by(pl.element().struct.field("c"), descending=True, maintain_order=True)
-    return pl.lit("[") + pl.concat_list(parts).list.eval(
-        ranked.filter(ranked.struct.field("c") > 0).struct.field("j")
-    ).list.join(",") + pl.lit("]")
+    # In FACTORS order (factors_from_json puts the largest first, as default_score does): ordering a million rows'
+    # factors here would cost more than the whole model.
+    points = [pl.col(f"c_{name}") for name in FACTORS]
+    listed = [pl.when(mine > 0).then(json).otherwise(pl.lit(None, dtype=pl.String))
+              for mine, json in zip(points, encoded, strict=True)]
+    return frame.with_columns(
+        factors=pl.lit("[") + pl.concat_str(listed, separator=",", ignore_nulls=True) + pl.lit("]")
+    )
 
 
 # --- the tenant's model: built-in or a plugin ---------------------------------------------------------------------
@@ -890,8 +897,8 @@ def factors_to_json(factors: Sequence[ScoreFactor]) -> list[dict[str, Any]]:
 
 
 def factors_from_json(stored: Sequence[Mapping[str, Any]]) -> tuple[ScoreFactor, ...]:
-    """Stored factors; a default-model detail (a text code) comes back as a Text, translatable to the reader's
-    language; a plugin's detail as it gave it."""
+    """Stored factors, largest first; a default-model detail (a text code) comes back as a Text, translatable to
+    the reader's language; a plugin's detail as it gave it."""
     factors = []
     for entry in stored or ():
         if entry.get("text") in FACTOR_TEXTS:
@@ -899,7 +906,7 @@ def factors_from_json(stored: Sequence[Mapping[str, Any]]) -> tuple[ScoreFactor,
         else:
             detail = entry.get("detail", "")
         factors.append(ScoreFactor(entry.get("name", ""), float(entry.get("contribution", 0.0)), detail))
-    return tuple(factors)
+    return tuple(sorted(factors, key=lambda factor: -factor.contribution))
 
 
 def _current_score(session: Session, lead: Lead) -> LeadScore:

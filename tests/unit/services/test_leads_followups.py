@@ -20,7 +20,7 @@ from services.core.errors import FailedPrecondition, InvalidArgument, NotFound, 
 from services.core.runtime import Platform
 from services.core.settings import load_settings
 from services.core.timers import TimerWorker, fire_due
-from services.leads import followups, leads
+from services.leads import followups, leads, pool, rules
 from services.leads.followups import ReminderRequest, ReminderTime, resolve_reminder_time
 from services.leads.models import AssignmentSettings, FollowUp, Lead, Reminder, Rep
 from services.leads.timers import TIMERS
@@ -148,6 +148,20 @@ def test_a_follow_up_is_recorded_and_stops_the_follow_up_clock(leads_db, lead):
     add(leads_db, lead_id=lead.id, occurred_at=called - timedelta(days=1))
     with leads_db.session("t1") as session:
         assert session.get(Lead, lead.id).last_follow_up_at == called
+
+
+def test_a_follow_up_since_the_assignment_stops_the_pools_follow_up_clock(leads_db, lead):
+    follow_up_clock = pool.timer_kind(pool.FOLLOW_UP, pool.RECLAIM)
+    with leads_db.session("t1") as session:
+        stored = session.get(Lead, lead.id)
+        pool.start_clocks(session, stored, rules.PoolSettings(), NOW)
+        stored.assigned_at = NOW
+        assert timers.pending(session, follow_up_clock, lead.id) is not None
+    add(leads_db, lead_id=lead.id, occurred_at=NOW + timedelta(hours=1), now=NOW + timedelta(hours=2))
+    with leads_db.session("t1") as session:
+        assert timers.pending(session, follow_up_clock, lead.id) is None
+        # The conversion clock keeps running: a follow-up is not a conversion.
+        assert timers.pending(session, pool.timer_kind(pool.CONVERSION, pool.RECLAIM), lead.id) is not None
 
 
 def test_a_reminder_from_a_follow_up_budget_frozen_in_q4_fires_at_the_end_of_q3(leads_db, lead, outbox_events):
