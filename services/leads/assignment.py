@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -182,34 +184,55 @@ def _under_capacity(candidates: list[Candidate]) -> list[Candidate]:
             and (not c.rep.holding_limit or c.open_leads < c.rep.holding_limit)]
 
 
-def conversion_rates(session: Session, lead: Lead, rule: rules.Rule, now: datetime) -> dict[str, tuple[int, int]]:
-    """Rep -> (leads received, of them converted while theirs) on leads similar to `lead` in the rule's window."""
-    similar = []
+# Conversion records change slowly (a lead converts in weeks) and cost a scan of the window's ownership history: each
+# process keeps one per (database, tenant, rule, similar-lead key) for a minute of the clock the caller passes.
+CONVERSION_CACHE_SECONDS = 60
+_CONVERSION_CACHE_SIZE = 4096
+_conversion_cache: OrderedDict[tuple, dict[str, tuple[int, int]]] = OrderedDict()
+_conversion_lock = threading.Lock()
+
+
+def conversion_record(session: Session, lead: Lead, rule: rules.Rule, now: datetime) -> dict[str, tuple[int, int]]:
+    """Rep -> (leads received, of them converted while theirs) on leads similar to `lead` (same industry and/or
+    channel, as the rule says) received in the rule's window; empty when the lead has nothing to compare by."""
+    similar = {}
     if "industry" in rule.similar_by and lead.industry:
-        similar.append(Lead.industry == lead.industry)
+        similar["industry"] = lead.industry
     if "channel" in rule.similar_by and lead.channel:
-        similar.append(Lead.channel == lead.channel)
+        similar["channel"] = lead.channel
     if not similar:
         return {}
+    key = (str(session.get_bind().engine.url), session.info[TENANT], rule.window_days, tuple(sorted(similar.items())),
+           int(now.timestamp() // CONVERSION_CACHE_SECONDS))
+    with _conversion_lock:
+        found = _conversion_cache.get(key)
+        if found is not None:
+            _conversion_cache.move_to_end(key)
+            return found
     converted = case((and_(Lead.status == CONVERTED, Lead.owner_id == LeadOwnership.to_owner), LeadOwnership.lead_id))
     rows = session.execute(
         select(LeadOwnership.to_owner, func.count(distinct(LeadOwnership.lead_id)), func.count(distinct(converted)))
         .join(Lead, Lead.id == LeadOwnership.lead_id)
         .where(LeadOwnership.at >= now - timedelta(days=rule.window_days), LeadOwnership.to_owner != "",
-               LeadOwnership.reason.in_(RECEIVED_REASONS), Lead.id != lead.id, *similar)
+               LeadOwnership.reason.in_(RECEIVED_REASONS), *(getattr(Lead, name) == value
+                                                              for name, value in similar.items()))
         .group_by(LeadOwnership.to_owner)
     ).all()
-    return {owner: (received, won) for owner, received, won in rows}
+    found = {owner: (received, won) for owner, received, won in rows}
+    with _conversion_lock:
+        _conversion_cache[key] = found
+        while len(_conversion_cache) > _CONVERSION_CACHE_SIZE:
+            _conversion_cache.popitem(last=False)
+    return found
 
 
-def _best_converting(session: Session, lead: Lead, candidates: list[Candidate], rule: rules.Rule, now: datetime
+def _best_converting(record: dict[str, tuple[int, int]], candidates: list[Candidate], rule: rules.Rule
                      ) -> list[Candidate] | None:
     """Reps within the tolerance of the best smoothed conversion rate; None when there is no record to go by.
 
     Rate = (converted + k * tenant rate) / (received + k): a Beta prior centred on the tenant's rate on these leads
     with the weight of k leads, so that one lead out of one does not beat 40 out of 50.
     """
-    record = conversion_rates(session, lead, rule, now)
     received = sum(n for n, _ in record.values())
     if not received:
         return None
@@ -223,8 +246,8 @@ def _best_converting(session: Session, lead: Lead, candidates: list[Candidate], 
     return [c for c in candidates if c.conversion_rate >= floor]
 
 
-def _apply(session: Session, rule: rules.Rule, lead: Lead, candidates: list[Candidate], now: datetime
-           ) -> list[Candidate] | None:
+def _apply(rule: rules.Rule, lead: Lead, candidates: list[Candidate], now: datetime,
+           record: dict[str, tuple[int, int]]) -> list[Candidate] | None:
     """The candidates the rule keeps; None when it knows nothing of this lead (a soft rule is then skipped)."""
     if rule.kind == rules.AVAILABILITY:
         return _available(candidates, now)
@@ -236,7 +259,7 @@ def _apply(session: Session, rule: rules.Rule, lead: Lead, candidates: list[Cand
         return [c for c in candidates if _knows_industry(c.rep.industries or [], lead.industry)] \
             if lead.industry else None
     if rule.kind == rules.CONVERSION:
-        return _best_converting(session, lead, candidates, rule, now)
+        return _best_converting(record, candidates, rule)
     raise ValueError(f"unknown assignment rule {rule.kind!r}")
 
 
@@ -268,21 +291,21 @@ def _default_host() -> PluginHost:
     return _host if _host is not None else _fallback_host()
 
 
-FAILURES = {
-    NO_REPS: "no rep of the roster takes leads",
-    rules.AVAILABILITY: "every rep is inactive or absent",
-    rules.CAPACITY: "every available rep has reached their daily cap or holding limit",
-}
-
-
 def _failure_text(reason: str) -> Text:
-    return t(FAILURES[reason])
+    if reason == NO_REPS:
+        return t("no rep of the roster takes leads")
+    if reason == rules.AVAILABILITY:
+        return t("every rep is inactive or absent")
+    return t("every available rep has reached their daily cap or holding limit")
 
 
 def choose(session: Session, lead: Lead, *, settings: rules.Settings, now: datetime,
            plugins: PluginHost | None = None, exclude: Iterable[str] = (), team: str | None = None) -> Outcome:
     """Which rep the rules (or the tenant's plugin) give `lead` to; locks the reps chosen among. Changes nothing."""
     excluded = set(exclude)
+    # The conversion record needs no lock and is the costly part: read it before the reps are locked.
+    records = {rule.kind: conversion_record(session, lead, rule, now) for rule in settings.rules
+               if rule.kind == rules.CONVERSION}
     reps = lock_reps(session, team=team)
     candidates = [Candidate(rep) for rep in reps if rep.takes_leads and rep.user_id not in excluded]
     if not candidates:
@@ -297,7 +320,7 @@ def choose(session: Session, lead: Lead, *, settings: rules.Settings, now: datet
     steps: list[Step] = []
     for rule in settings.rules:
         before = len(candidates)
-        kept = _apply(session, rule, lead, candidates, now)
+        kept = _apply(rule, lead, candidates, now, records.get(rule.kind, {}))
         if rule.kind in rules.HARD_RULES:
             candidates = kept or []
             steps.append(Step(rule.kind, before, len(candidates), True))

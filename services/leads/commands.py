@@ -29,7 +29,7 @@ def _locale() -> str:
 
 @click.group(name="leads")
 def COMMANDS() -> None:  # noqa: N802 - the name the `crm` command looks for
-    """Leads: batch import from CSV or xlsx files."""
+    """Leads: batch import from CSV or xlsx files and its template; scoring (rescore, history, model)."""
 
 
 @COMMANDS.command(name="import")
@@ -71,7 +71,7 @@ def import_(file: Path, tenant: str, report_path: Path | None, channel: str, fmt
             with database.session(tenant) as session:
                 job = importing.start_import(session, caller=caller, file_name=file.name, content=content,
                                              fmt=fmt or "", default_channel=channel, schedule_timer=False,
-                                             resume=True)
+                                             store_file=False, resume=True)
                 job_id, total, done = job.id, job.total_rows, job.processed_rows
         except InvalidArgument as error:
             unusable("; ".join(localize(violation.description, locale) for violation in error.violations))

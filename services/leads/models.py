@@ -181,6 +181,12 @@ BEHAVIOUR_KINDS = ("page_view", "email_open", "call_answered", "demo_attended", 
 _ROW_ID = BigInteger().with_variant(Integer(), "sqlite")
 
 
+def _tenant_without_index() -> Mapped[str]:
+    """tenant_id for a table whose own indexes lead with it (or that is read by primary key): the mixin's separate
+    tenant_id index would only slow the bulk writes down."""
+    return mapped_column(String(64))
+
+
 class BehaviourEvent(TenantScoped, Base):
     """One thing a lead's contact did (R-LEAD-1), recorded once per producer key; LeadActivity sums them up."""
 
@@ -190,6 +196,7 @@ class BehaviourEvent(TenantScoped, Base):
         Index("ix_behaviour_event_lead", "tenant_id", "lead_id", "occurred_at"),
     )
 
+    tenant_id: Mapped[str] = _tenant_without_index()
     id: Mapped[int] = mapped_column(_ROW_ID, primary_key=True, autoincrement=True)
     lead_id: Mapped[str] = mapped_column(String(36))
     kind: Mapped[str] = mapped_column(String(32))
@@ -210,6 +217,7 @@ class LeadActivity(TenantScoped, Base):
 
     __tablename__ = "lead_activity"
 
+    tenant_id: Mapped[str] = _tenant_without_index()
     lead_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     page_view: Mapped[int] = mapped_column(default=0)
     email_open: Mapped[int] = mapped_column(default=0)
@@ -219,7 +227,8 @@ class LeadActivity(TenantScoped, Base):
     interactions: Mapped[float] = mapped_column(default=0.0)
     interactions_at: Mapped[datetime | None] = mapped_column(default=None)
     last_event_at: Mapped[datetime | None] = mapped_column(default=None)
-    # When and by which model ("builtin" or a plugin's name) the lead was last scored; NULL: never.
+    # When one-lead scoring last ran (bulk rescoring sets it only on a lead's first scoring) and the model that
+    # answered ("builtin" or a plugin's name); NULL: never scored. The time of the current score is in lead_score.
     scored_at: Mapped[datetime | None] = mapped_column(default=None)
     model: Mapped[str] = mapped_column(String(100), default="")
     # lead.qualified was emitted then (once per lead); the lead last turned hot then; nurtured last then.
@@ -234,6 +243,7 @@ class ScoreRecord(TenantScoped, Base):
     __tablename__ = "lead_score"
     __table_args__ = (Index("ix_lead_score_lead", "tenant_id", "lead_id", "id"),)
 
+    tenant_id: Mapped[str] = _tenant_without_index()
     id: Mapped[int] = mapped_column(_ROW_ID, primary_key=True, autoincrement=True)
     lead_id: Mapped[str] = mapped_column(String(36))
     score: Mapped[float]
@@ -258,6 +268,9 @@ class ScoringSettingsRow(TenantScoped, Base):
 
 
 # --- assignment, reps and public pool (owned by the assignment area) ---------------------------------------
+
+# A rep's open leads (holding limit) are counted under the rep's lock at every assignment: an index-only scan.
+Index("ix_lead_tenant_owner_status", Lead.tenant_id, Lead.owner_id, Lead.status)
 
 
 class Rep(TenantScoped, Base):

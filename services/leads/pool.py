@@ -5,7 +5,8 @@ a warning before it strikes (lead.reclaim_warning):
 - follow-up: no follow-up within `follow_up_hours` (default 48) of the assignment; `followed_up` stops it;
 - conversion: not converted within `conversion_days` (default 30).
 A reclaim clears the owner, sets Lead.pooled_at, keeps the previous owner in the ownership history and emits
-lead.reclaimed; the tenant may have the lead reassigned at once by the rules (never to the rep who lost it).
+lead.reclaimed; the tenant may have the lead reassigned at once by the rules (never to the rep who lost it), by a
+timer of its own (`pool.reassign`, due at once).
 A lead that leaves "open" (qualified, converted, lost, duplicate) stops its clocks.
 
 Honest clocks: a timer carries the owner and the assignment time it was started for, and does nothing when the lead
@@ -134,7 +135,8 @@ def _still_due(session: Session, lead: Lead | None, timer: FiredTimer, clock: st
 # request that holds a lead and restarts its clocks waits for those rows: a handler waiting for that lead would close
 # the circle (a deadlock). A handler that finds a row busy tries again a little later instead (savepoint, NOWAIT).
 NOWAIT = "crm_leads_nowait"  # Session.info: row locks fail at once instead of waiting
-RETRY_BUSY_AFTER = timedelta(seconds=2)
+RETRY_BUSY_AFTER = timedelta(seconds=2)  # doubling with each busy firing, up to RETRY_BUSY_AT_MOST
+RETRY_BUSY_AT_MOST = timedelta(minutes=5)
 LOCK_NOT_AVAILABLE = "55P03"
 
 
@@ -166,8 +168,10 @@ def _when_free(handler):  # noqa: ANN001, ANN202
             if not _busy(error):
                 raise
             BUSY_RETRIES.labels(timer.kind).inc()
-            schedule(session, kind=timer.kind, key=timer.key, due_at=max(utcnow(), timer.due_at) + RETRY_BUSY_AFTER,
-                     payload=timer.payload)
+            busy = int(timer.payload.get("busy", 0))
+            delay = min(RETRY_BUSY_AFTER * 2 ** busy, RETRY_BUSY_AT_MOST)
+            schedule(session, kind=timer.kind, key=timer.key, due_at=max(utcnow(), timer.due_at) + delay,
+                     payload={**timer.payload, "busy": busy + 1})
     return run
 
 
@@ -302,7 +306,7 @@ def claim(session: Session, *, caller: Caller, lead_id: str, now: datetime | Non
     until = cooldown_until(session, lead_id=lead.id, user_id=caller.subject, days=config.claim_cooldown_days, now=now)
     if until is not None:
         raise FailedPrecondition(t("you may claim this lead again from {time}",
-                                   time=until.isoformat(timespec="minutes")))
+                                   time=until.astimezone(config.zone).isoformat(timespec="minutes")))
     if config.claims_per_day:
         since = assignment.day_start(now, config.zone)
         today = assignment.received_today(session, [rep.user_id], since, [assignment.CLAIM]).get(rep.user_id, 0)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import polars as pl
 from google.protobuf.message import Message
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
 from services.core.db import Database, upsert_insert, utcnow
@@ -65,7 +65,7 @@ READ_SCHEMA = {
     "qualified_at": pl.Float64, "last_nurture_at": pl.Float64,
 }
 PLAN_COLUMNS = ("id", "version", "score", "temperature", "status", "first_contact_due", "changed", "qualify",
-                "turned_hot", "new_deadline", "nurture", "previous", "factors")
+                "turned_hot", "new_deadline", "nurture", "touch", "previous", "factors")
 
 
 @dataclass(frozen=True)
@@ -78,12 +78,27 @@ class RescoreResult:
     skipped: int = 0  # changed by someone else while the rescoring ran (PostgreSQL)
     model: str = BUILTIN
     seconds: float = 0.0
+    phases: tuple[tuple[str, float], ...] = ()  # (step, seconds), for benchmarks and logs
+
+
+class _Clock:
+    """Seconds spent per step."""
+
+    def __init__(self) -> None:
+        self.steps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.steps[step] = self.steps.get(step, 0.0) + now - self._last
+        self._last = now
 
 
 def rescore_tenant(
     database: Database, tenant: str, *, plugins: PluginHost | None = None, now: datetime | None = None
 ) -> RescoreResult:
     started = time.perf_counter()
+    clock = _Clock()
     now = now or utcnow()
     with database.session(tenant) as session:
         settings = scoring.get_settings(session)
@@ -92,10 +107,12 @@ def rescore_tenant(
         result = _rescore_one_by_one(database, tenant, plugins=plugins, now=now, model=choice.plugin)
     else:
         frame = _read_postgresql(database, tenant) if database.is_postgresql else _read_generic(database, tenant)
+        clock.lap("read")
         planned = plan(frame, settings, now)
+        clock.lap("model")
         apply = _apply_postgresql if database.is_postgresql else _apply_generic
-        result = apply(database, tenant, planned, settings, now)
-    result = dataclasses.replace(result, seconds=time.perf_counter() - started)
+        result = dataclasses.replace(apply(database, tenant, planned, settings, now, clock), leads=len(frame))
+    result = dataclasses.replace(result, seconds=time.perf_counter() - started, phases=tuple(clock.steps.items()))
     log.info("rescored %d leads of %s in %.1fs: %s", result.leads, tenant, result.seconds, result)
     return result
 
@@ -139,7 +156,10 @@ def plan(frame: pl.DataFrame, settings: scoring.ScoringSettings, now: datetime) 
             previous=pl.when(first).then(pl.lit(None, dtype=pl.String)).otherwise(pl.col("old_temperature")),
         )
         .with_columns(
-            first_contact_due=pl.when(pl.col("new_deadline")).then(pl.lit(due)).otherwise(pl.col("first_contact_due"))
+            first_contact_due=pl.when(pl.col("new_deadline")).then(pl.lit(due)).otherwise(pl.col("first_contact_due")),
+            # lead_activity is written only when its scoring state changes (scored_at marks the first scoring)
+            touch=first | (pl.col("model").fill_null("") != BUILTIN) | pl.col("qualify") | pl.col("turned_hot")
+            | pl.col("nurture"),
         )
         .filter(pl.col("changed") | pl.col("qualify"))
         .select(PLAN_COLUMNS)
@@ -174,29 +194,32 @@ def _read_postgresql(database: Database, tenant: str) -> pl.DataFrame:
                 buffer.write(block)
         connection.rollback()
     buffer.seek(0)
-    return pl.read_csv(buffer, schema=READ_SCHEMA, missing_utf8_is_empty_string=True)
+    return pl.read_csv(buffer, schema=READ_SCHEMA)
 
 
 def _apply_postgresql(
-    database: Database, tenant: str, planned: pl.DataFrame, settings: scoring.ScoringSettings, now: datetime
+    database: Database, tenant: str, planned: pl.DataFrame, settings: scoring.ScoringSettings, now: datetime,
+    clock: _Clock | None = None,
 ) -> RescoreResult:
-    leads_total = _count_leads(database, tenant)
+    clock = clock or _Clock()
     if planned.is_empty():
-        return RescoreResult(leads=leads_total)
+        return RescoreResult()
     csv_bytes = planned.with_columns(
         first_contact_due=_from_epoch("first_contact_due").dt.strftime("%Y-%m-%d %H:%M:%S%.6f+00"),
     ).write_csv(include_header=False, null_value="").encode()
+    clock.lap("plan csv")
     with database.batch() as connection:
         driver = connection.connection.driver_connection
         with driver.cursor() as cursor:
             cursor.execute(
                 "CREATE TEMP TABLE rescore_plan (id text PRIMARY KEY, version text, score float8, temperature text,"
                 " status text, first_contact_due timestamptz, changed bool, qualify bool, turned_hot bool,"
-                " new_deadline bool, nurture bool, previous text, factors text) ON COMMIT DROP"
+                " new_deadline bool, nurture bool, touch bool, previous text, factors text) ON COMMIT DROP"
             )
             with cursor.copy("COPY rescore_plan FROM STDIN (FORMAT csv)") as copy:
                 copy.write(csv_bytes)
             cursor.execute("ANALYZE rescore_plan")
+            clock.lap("copy plan")
             cursor.execute("CREATE TEMP TABLE rescore_done (id text PRIMARY KEY) ON COMMIT DROP")
             params = {"tenant": tenant, "now": now, "model": BUILTIN}
             cursor.execute(
@@ -208,24 +231,39 @@ def _apply_postgresql(
                 " INSERT INTO rescore_done SELECT id FROM updated",
                 params,
             )
+            clock.lap("update leads")
             cursor.execute(
                 "INSERT INTO lead_score (tenant_id, lead_id, score, temperature, model, factors, scored_at)"
                 " SELECT %(tenant)s, p.id, p.score, p.temperature, %(model)s, p.factors::json, %(now)s"
                 " FROM rescore_plan p JOIN rescore_done USING (id) WHERE p.changed",
                 params,
             )
+            clock.lap("history")
             cursor.execute(
                 "INSERT INTO lead_activity (tenant_id, lead_id, scored_at, model, qualified_at, hot_since,"
                 " last_nurture_at)"
                 " SELECT %(tenant)s, p.id, %(now)s, %(model)s, CASE WHEN p.qualify THEN %(now)s END,"
                 " CASE WHEN p.turned_hot THEN %(now)s END, CASE WHEN p.nurture THEN %(now)s END"
-                " FROM rescore_plan p JOIN rescore_done USING (id)"
+                " FROM rescore_plan p JOIN rescore_done USING (id) WHERE p.touch"
                 " ON CONFLICT (lead_id) DO UPDATE SET scored_at = EXCLUDED.scored_at, model = EXCLUDED.model,"
                 " qualified_at = coalesce(lead_activity.qualified_at, EXCLUDED.qualified_at),"
                 " hot_since = coalesce(EXCLUDED.hot_since, lead_activity.hot_since),"
                 " last_nurture_at = coalesce(EXCLUDED.last_nurture_at, lead_activity.last_nurture_at)",
                 params,
             )
+            clock.lap("aggregates")
+            # The first-contact deadlines, set-based: what services.core.timers.schedule does row by row (one
+            # pending timer per tenant, kind and key; scheduling again replaces it).
+            cursor.execute(
+                "INSERT INTO crm_timer (tenant_id, kind, key, due_at, payload, attempts, last_error, created_at)"
+                " SELECT %(tenant)s, %(kind)s, p.id, p.first_contact_due,"
+                " json_build_object('hot_since', %(iso)s::text), 0, NULL, %(now)s"
+                " FROM rescore_plan p JOIN rescore_done USING (id) WHERE p.new_deadline"
+                " ON CONFLICT (tenant_id, kind, key) DO UPDATE SET due_at = EXCLUDED.due_at,"
+                " payload = EXCLUDED.payload, attempts = 0, last_error = NULL",
+                {**params, "kind": scoring.FIRST_CONTACT, "iso": now.isoformat()},
+            )
+            clock.lap("timers")
             cursor.execute("SELECT count(*), count(*) FILTER (WHERE p.changed)"
                            " FROM rescore_plan p JOIN rescore_done USING (id)")
             written, changed = cursor.fetchone()
@@ -237,13 +275,11 @@ def _apply_postgresql(
                 " WHERE p.qualify OR p.new_deadline OR p.nurture OR p.turned_hot"
             )
             consequences = cursor.fetchall()
-        counts = _announce(database, connection, tenant, consequences, settings, now)
-    return RescoreResult(leads=leads_total, changed=changed, skipped=len(planned) - written, **counts)
-
-
-def _count_leads(database: Database, tenant: str) -> int:
-    with database.session(tenant) as session:
-        return session.scalar(select(func.count()).select_from(Lead)) or 0
+        clock.lap("consequences read")
+        counts = _announce(database, connection, tenant, consequences, settings, now, timers=False)
+        clock.lap("events")
+    clock.lap("commit")
+    return RescoreResult(changed=changed, skipped=len(planned) - written, **counts)
 
 
 class _Row:
@@ -256,9 +292,10 @@ class _Row:
 
 def _announce(
     database: Database, connection: Connection, tenant: str, rows: Iterable[tuple],
-    settings: scoring.ScoringSettings, now: datetime,
+    settings: scoring.ScoringSettings, now: datetime, *, timers: bool = True,
 ) -> dict[str, int]:
-    """Events and first-contact timers for the leads the plan qualified, heated or cooled."""
+    """Events (and, unless the caller set them already, first-contact timers) for the leads the plan qualified,
+    heated or cooled."""
     payloads: list[Message] = []
     counts = {"qualified": 0, "turned_hot": 0, "nurtured": 0}
     with database.session_on(connection, tenant) as session:
@@ -270,7 +307,7 @@ def _announce(
                 counts["qualified"] += 1
             if turned_hot:
                 counts["turned_hot"] += 1
-            if new_deadline:
+            if new_deadline and timers:
                 schedule(session, kind=scoring.FIRST_CONTACT, key=lead.id, due_at=due,
                          payload={"hot_since": now.isoformat()})
             if nurture:
@@ -282,15 +319,26 @@ def _announce(
 
 
 def emit_many(connection: Connection, tenant: str, payloads: list[Message], batch: int = 5000) -> None:
-    """services.core.events.emit for many payloads: the same outbox rows, inserted in batches."""
+    """services.core.events.emit for many payloads: the same outbox rows, written with COPY on PostgreSQL."""
     table = OutboxMessage.__table__
-    for start in range(0, len(payloads), batch):
-        rows = []
-        for payload in payloads[start:start + batch]:
-            envelope = new_envelope(payload, tenant_id=tenant, producer=scoring.PRODUCER)
-            rows.append({"id": envelope.id, "event_type": envelope.type, "tenant_id": tenant,
-                         "body": envelope.SerializeToString(deterministic=True), "created_at": utcnow()})
-        connection.execute(insert(table), rows)
+    created = utcnow()
+    rows = []
+    for payload in payloads:
+        envelope = new_envelope(payload, tenant_id=tenant, producer=scoring.PRODUCER)
+        rows.append((envelope.id, envelope.type, tenant, envelope.SerializeToString(deterministic=True), created))
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(
+            "COPY crm_outbox (id, event_type, tenant_id, body, created_at) FROM STDIN (FORMAT BINARY)"
+        ) as copy:
+            copy.set_types(["varchar", "varchar", "varchar", "bytea", "timestamptz"])
+            for row in rows:
+                copy.write_row(row)
+        return
+    names = ("id", "event_type", "tenant_id", "body", "created_at")
+    for start in range(0, len(rows), batch):
+        connection.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows[start:start + batch]])
 
 
 # --- SQLite (and any database): the same plan, row by row ---------------------------------------------------------
@@ -326,11 +374,11 @@ def _read_generic(database: Database, tenant: str) -> pl.DataFrame:
 
 
 def _apply_generic(
-    database: Database, tenant: str, planned: pl.DataFrame, settings: scoring.ScoringSettings, now: datetime
+    database: Database, tenant: str, planned: pl.DataFrame, settings: scoring.ScoringSettings, now: datetime,
+    clock: _Clock | None = None,
 ) -> RescoreResult:
-    leads_total = _count_leads(database, tenant)
     if planned.is_empty():
-        return RescoreResult(leads=leads_total)
+        return RescoreResult()
     rows = planned.to_dicts()
     with database.batch() as connection, database.session_on(connection, tenant) as session:
         session.connection().execute(
@@ -347,7 +395,7 @@ def _apply_generic(
                  "model": BUILTIN, "factors": _json_list(row["factors"]), "scored_at": now} for row in history
             ])
         table = LeadActivity.__table__
-        for row in rows:
+        for row in (row for row in rows if row["touch"]):
             values = {"tenant_id": tenant, "lead_id": row["id"], "scored_at": now, "model": BUILTIN,
                       "qualified_at": now if row["qualify"] else None,
                       "hot_since": now if row["turned_hot"] else None,
@@ -370,7 +418,7 @@ def _apply_generic(
                                 row["new_deadline"], row["nurture"], row["previous"], due, row["turned_hot"]))
         session.flush()
         counts = _announce(database, connection, tenant, details, settings, now)
-    return RescoreResult(leads=leads_total, changed=len(history), **counts)
+    return RescoreResult(changed=len(history), **counts)
 
 
 def _json_list(text: str) -> list:

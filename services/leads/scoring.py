@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from prometheus_client import Counter
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from crm.events.v1.envelope_pb2 import Envelope
@@ -51,6 +51,7 @@ from services.core.events import MalformedEvent, emit
 from services.core.hookspecs import LeadScore, ScoreFactor
 from services.core.i18n import Text, t
 from services.core.ids import new_id
+from services.core.kernel_models import PluginChoice
 from services.core.metrics import PLUGIN_ERRORS
 from services.core.plugins import BUILTIN, Choice, NoImplementation, PluginHost, choice_for, choose
 from services.core.timers import FiredTimer, schedule
@@ -746,18 +747,46 @@ class Scored:
 BEHAVIOUR_ROLES = ("sales", "manager", "admin", "marketing")
 
 
-def _locked_lead(session: Session, *, caller: Caller, lead_id: str, email: str, phone: str) -> Lead:
+@dataclass
+class _Loaded:
+    lead: Lead
+    activity: LeadActivity | None
+    settings: ScoringSettings
+    choice: Choice
+
+
+def _load(session: Session, lead_id: str, *, lock: bool) -> _Loaded | None:
+    """The lead (locked for update), its aggregates, the tenant's settings and scoring model: one round trip."""
+    query = (
+        select(Lead, LeadActivity, ScoringSettingsRow.settings, PluginChoice.plugin, PluginChoice.settings)
+        .outerjoin(LeadActivity, LeadActivity.lead_id == Lead.id)
+        .outerjoin(ScoringSettingsRow, ScoringSettingsRow.tenant_id == Lead.tenant_id)
+        .outerjoin(PluginChoice, and_(PluginChoice.tenant_id == Lead.tenant_id, PluginChoice.hook == SCORE_HOOK))
+        .where(Lead.id == lead_id)
+    )
+    if lock:
+        query = query.with_for_update(of=Lead)
+    row = session.execute(query).first()
+    if row is None:
+        return None
+    lead, activity, stored, plugin, plugin_settings = row
+    settings = _parsed(json.dumps(stored, sort_keys=True)) if stored else _parsed("{}")
+    choice = Choice(plugin, dict(plugin_settings or {})) if plugin else Choice()
+    return _Loaded(lead, activity, settings, choice)
+
+
+def _locked_lead(session: Session, *, caller: Caller, lead_id: str, email: str, phone: str) -> _Loaded:
     if not lead_id:
         found = leads.find_open_lead_by_contact(session, email_key=email_key(email), phone_key=phone_key(phone))
         if found is None:
             raise NotFound(t("no open lead has this e-mail or phone"))
         lead_id = found.id
-    lead = session.get(Lead, lead_id, with_for_update=True)
-    if lead is None:
+    loaded = _load(session, lead_id, lock=True)
+    if loaded is None:
         raise NotFound(t("lead {id} not found", id=repr(lead_id)))
     if not caller.is_service:
         leads.get_lead(session, caller=caller, lead_id=lead_id)  # the reading rule (NotFound for others' leads)
-    return lead
+    return loaded
 
 
 def record_behaviour(
@@ -780,7 +809,8 @@ def record_behaviour(
         check.check(occurred_at <= now + MAX_FUTURE, "occurred_time", t("must not be more than a day in the future"))
     check.raise_if_any()
     occurred_at = occurred_at or now
-    lead = _locked_lead(session, caller=caller, lead_id=lead_id, email=email, phone=phone)
+    loaded = _locked_lead(session, caller=caller, lead_id=lead_id, email=email, phone=phone)
+    lead, activity = loaded.lead, loaded.activity
 
     table = BehaviourEvent.__table__
     inserted = session.connection().execute(
@@ -789,37 +819,42 @@ def record_behaviour(
             detail=detail.strip(), event_key=event_key or new_id(), recorded_at=now,
         ).on_conflict_do_nothing().returning(table.c.id)
     ).first()
-    activity = session.get(LeadActivity, lead.id)
     if inserted is None:  # this event_key was recorded before
         return Scored(lead, _current_score(session, lead), activity.model if activity else BUILTIN, duplicate=True)
     BEHAVIOUR_RECORDED.labels(kind).inc()
     if activity is None:
-        activity = LeadActivity(tenant_id=lead.tenant_id, lead_id=lead.id, page_view=0, email_open=0,
-                                call_answered=0, demo_attended=0, contract_template_viewed=0, interactions=0.0)
-        session.add(activity)
+        activity = _new_activity(session, lead)
     setattr(activity, kind, (getattr(activity, kind) or 0) + 1)
     activity.interactions, activity.interactions_at = add_interaction(
         activity.interactions or 0.0, activity.interactions_at, occurred_at
     )
     if activity.last_event_at is None or occurred_at > activity.last_event_at:
         activity.last_event_at = occurred_at
-    return rescore_lead(session, lead=lead, activity=activity, plugins=plugins, now=now)
+    return rescore_lead(session, lead=lead, activity=activity, plugins=plugins, now=now, settings=loaded.settings,
+                        choice=loaded.choice)
+
+
+def _new_activity(session: Session, lead: Lead) -> LeadActivity:
+    activity = LeadActivity(tenant_id=lead.tenant_id, lead_id=lead.id, page_view=0, email_open=0, call_answered=0,
+                            demo_attended=0, contract_template_viewed=0, interactions=0.0, model="")
+    session.add(activity)
+    return activity
 
 
 def rescore_lead(
     session: Session, *, lead: Lead, activity: LeadActivity | None = None, plugins: PluginHost | None = None,
-    now: datetime | None = None, settings: ScoringSettings | None = None,
+    now: datetime | None = None, settings: ScoringSettings | None = None, choice: Choice | None = None,
 ) -> Scored:
-    """Score one lead with the tenant's model and apply what the score sets off (history, R-LEAD-6/7)."""
+    """Score one lead with the tenant's model and apply what the score sets off (history, R-LEAD-6/7).
+
+    `activity`, `settings` and `choice` are loaded when not given."""
     now = now or utcnow()
-    settings = settings or get_settings(session)
-    if activity is None:
-        activity = session.get(LeadActivity, lead.id)
-        if activity is None:
-            activity = LeadActivity(tenant_id=lead.tenant_id, lead_id=lead.id, page_view=0, email_open=0,
-                                    call_answered=0, demo_attended=0, contract_template_viewed=0, interactions=0.0)
-            session.add(activity)
-    result, model = model_score(session, lead=lead, activity=activity, settings=settings, plugins=plugins, now=now)
+    if activity is None or settings is None or choice is None:
+        loaded = _load(session, lead.id, lock=False)
+        activity = activity or loaded.activity or _new_activity(session, lead)
+        settings, choice = settings or loaded.settings, choice or loaded.choice
+    result, model = model_score(session, lead=lead, activity=activity, settings=settings, plugins=plugins, now=now,
+                                choice=choice)
     LEADS_SCORED.labels(model).inc()
     temperature = settings.temperature(result.score)
     first = activity.scored_at is None

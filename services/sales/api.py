@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date, datetime
+
+from crm.common.v1 import common_pb2
 from crm.sales.v1 import sales_pb2, sales_pb2_grpc
 from services.core.auth import current_caller
+from services.core.errors import FieldViolation, InvalidArgument, Validator
+from services.core.i18n import t
 from services.core.service import ServiceContext
-from services.sales import accounts
-from services.sales.models import Account
+from services.sales import access, accounts, opportunities, pipeline, settings
+from services.sales.models import Account, Opportunity, SalesMember, StageChange
+from services.sales.money import parse_money, to_money
+
+MAX_PAGE = 500
 
 
 def account_to_proto(account: Account) -> sales_pb2.Account:
@@ -22,9 +31,66 @@ def account_to_proto(account: Account) -> sales_pb2.Account:
     return message
 
 
+def _date(value: common_pb2.Date, field: str, check: Validator) -> date | None:
+    if not (value.year or value.month or value.day):
+        return None
+    try:
+        return date(value.year, value.month, value.day)
+    except ValueError:
+        check.check(False, field, t("is not a calendar date"))
+        return None
+
+
+def _to_date(value: date | None) -> common_pb2.Date | None:
+    return common_pb2.Date(year=value.year, month=value.month, day=value.day) if value else None
+
+
+def _stamp(message, field: str, value: datetime | None) -> None:  # noqa: ANN001
+    if value is not None:
+        getattr(message, field).FromDatetime(value)
+
+
+def member_to_proto(member: SalesMember) -> sales_pb2.Member:
+    return sales_pb2.Member(user_id=member.user_id, name=member.name, team=member.team, region=member.region,
+                            duties=list(member.duties or []))
+
+
+def change_to_proto(change: StageChange) -> sales_pb2.StageChange:
+    message = sales_pb2.StageChange(from_stage=change.from_stage, to_stage=change.to_stage, actor=change.actor,
+                                    dwell_seconds=change.dwell_seconds, reason=change.reason)
+    message.change_time.FromDatetime(change.at)
+    return message
+
+
+def opportunity_to_proto(opportunity: Opportunity, probability: str = "",
+                         history: list[StageChange] | None = None) -> sales_pb2.Opportunity:
+    message = sales_pb2.Opportunity(
+        id=opportunity.id, name=opportunity.name, account_id=opportunity.account_id,
+        contact_id=opportunity.contact_id, lead_id=opportunity.lead_id or "", stage=opportunity.stage,
+        probability=probability, lost_reason=opportunity.lost_reason, lost_note=opportunity.lost_note,
+        amount=to_money(opportunity.amount, opportunity.currency), close_date=_to_date(opportunity.close_date),
+        owner_id=opportunity.owner_id, team=opportunity.team, region=opportunity.region, channel=opportunity.channel,
+        history=[change_to_proto(change) for change in history or []],
+    )
+    _stamp(message, "stage_enter_time", opportunity.stage_entered_at)
+    _stamp(message, "create_time", opportunity.created_at)
+    return message
+
+
+def _page(request_page: common_pb2.PageRequest) -> tuple[int, int]:
+    check = Validator()
+    size = request_page.page_size or 50
+    check.check(0 < size <= MAX_PAGE, "page.page_size", t("must be between {min} and {max}", min=1, max=MAX_PAGE))
+    token = request_page.page_token
+    check.check(not token or token.isdigit(), "page.page_token", t("is not a page token of this list"))
+    check.raise_if_any()
+    return (int(token) if token else 0), size
+
+
 class SalesApi(sales_pb2_grpc.SalesServiceServicer):
     def __init__(self, context: ServiceContext):
         self.database = context.database
+        self.plugins = context.plugins
 
     def CreateAccount(self, request, context) -> sales_pb2.CreateAccountResponse:  # noqa: N802, ANN001
         caller = current_caller()
@@ -46,3 +112,109 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
         with self.database.session(caller.tenant_id) as session:
             account = accounts.get_account(session, caller=caller, account_id=request.id)
             return sales_pb2.GetAccountResponse(account=account_to_proto(account))
+
+    # --- roster and opportunities ---
+
+    def UpsertMember(self, request, context) -> sales_pb2.UpsertMemberResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        given = request.member
+        with self.database.session(caller.tenant_id) as session:
+            row = access.upsert_member(session, caller=caller, user_id=given.user_id, name=given.name,
+                                       team=given.team, region=given.region, duties=list(given.duties))
+            return sales_pb2.UpsertMemberResponse(member=member_to_proto(row))
+
+    def _opportunity(self, session, opportunity: Opportunity, *, with_history: bool = False):  # noqa: ANN001, ANN202
+        probability = settings.load(session).probability(opportunity.stage)
+        history = opportunities.history(session, opportunity.id) if with_history else None
+        return opportunity_to_proto(opportunity, format(probability, "f"), history)
+
+    def CreateOpportunity(self, request, context) -> sales_pb2.CreateOpportunityResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        check = Validator()
+        amount, currency = parse_money(request.amount, "amount", check)
+        close_date = _date(request.close_date, "close_date", check)
+        check.raise_if_any()
+        with self.database.session(caller.tenant_id) as session:
+            opportunity = opportunities.create_opportunity(
+                session, caller=caller, name=request.name, account_id=request.account_id, amount=amount,
+                currency=currency, close_date=close_date, owner_id=request.owner_id, contact_id=request.contact_id,
+                channel=request.channel,
+            )
+            return sales_pb2.CreateOpportunityResponse(opportunity=self._opportunity(session, opportunity,
+                                                                                    with_history=True))
+
+    def GetOpportunity(self, request, context) -> sales_pb2.GetOpportunityResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            opportunity = opportunities.readable(session, caller=caller, opportunity_id=request.id)
+            return sales_pb2.GetOpportunityResponse(opportunity=self._opportunity(session, opportunity,
+                                                                                 with_history=True))
+
+    def ListOpportunities(self, request, context) -> sales_pb2.ListOpportunitiesResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        offset, size = _page(request.page)
+        with self.database.session(caller.tenant_id) as session:
+            found, more = opportunities.list_opportunities(session, caller=caller, stage=request.stage,
+                                                           owner_id=request.owner_id, offset=offset, limit=size)
+            return sales_pb2.ListOpportunitiesResponse(
+                opportunities=[self._opportunity(session, opportunity) for opportunity in found],
+                page=common_pb2.PageResponse(next_page_token=str(offset + size) if more else ""),
+            )
+
+    def MoveOpportunity(self, request, context) -> sales_pb2.MoveOpportunityResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            opportunity = opportunities.move(session, caller=caller, opportunity_id=request.id, stage=request.stage,
+                                             lost_reason=request.lost_reason, note=request.note)
+            return sales_pb2.MoveOpportunityResponse(opportunity=self._opportunity(session, opportunity,
+                                                                                  with_history=True))
+
+    def GetFunnel(self, request, context) -> sales_pb2.GetFunnelResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        check = Validator()
+        start, end = _date(request.start_date, "start_date", check), _date(request.end_date, "end_date", check)
+        check.raise_if_any()
+        with self.database.session(caller.tenant_id) as session:
+            result = pipeline.funnel(session, caller=caller, start=start, end=end, team=request.team,
+                                     owner_id=request.owner_id)
+        text = (lambda value: "" if value is None else format(value, "f"))  # noqa: E731
+        return sales_pb2.GetFunnelResponse(
+            stages=[sales_pb2.FunnelStage(
+                stage=stage.stage, reached=stage.reached, exits=stage.exits,
+                conversion_from_previous=text(stage.conversion_from_previous),
+                conversion_from_first=text(stage.conversion_from_first),
+                average_dwell_days=text(stage.average_dwell_days),
+            ) for stage in result.stages],
+            loss_reasons=[sales_pb2.LossReason(reason=reason, count=count) for reason, count in result.loss_reasons],
+            lost=result.lost,
+        )
+
+    def GetForecast(self, request, context) -> sales_pb2.GetForecastResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        check = Validator()
+        start, end = _date(request.start_date, "start_date", check), _date(request.end_date, "end_date", check)
+        check.raise_if_any()
+        with self.database.session(caller.tenant_id) as session:
+            groups = pipeline.forecast(session, caller=caller, start=start, end=end, group_by=request.group_by,
+                                       team=request.team)
+        return sales_pb2.GetForecastResponse(groups=[sales_pb2.ForecastGroup(
+            key=group.key, opportunities=group.opportunities, pipeline=to_money(group.pipeline, group.currency),
+            weighted=to_money(group.weighted, group.currency), won=to_money(group.won, group.currency),
+        ) for group in groups])
+
+    def GetSalesSettings(self, request, context) -> sales_pb2.GetSalesSettingsResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            raw = settings.load(session).raw
+        return sales_pb2.GetSalesSettingsResponse(settings_json=json.dumps(raw, ensure_ascii=False, sort_keys=True))
+
+    def UpdateSalesSettings(self, request, context) -> sales_pb2.UpdateSalesSettingsResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        try:
+            raw = json.loads(request.settings_json or "{}")
+        except ValueError:
+            raise InvalidArgument(FieldViolation("settings_json", t("is not valid JSON"))) from None
+        with self.database.session(caller.tenant_id) as session:
+            parsed = settings.update(session, caller=caller, raw=raw)
+        return sales_pb2.UpdateSalesSettingsResponse(
+            settings_json=json.dumps(parsed.raw, ensure_ascii=False, sort_keys=True))

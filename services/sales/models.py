@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import String
+from sqlalchemy import JSON, BigInteger, Date, Index, Integer, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.core.db import TYPE_ANNOTATION_MAP, TenantScoped, utcnow
 from services.core.ids import new_id
+
+ROW_ID = BigInteger().with_variant(Integer(), "sqlite")
+# Money and quantities: exact decimals, 4 fractional digits (crm.common.v1.Money allows at most 4).
+MONEY = Numeric(18, 4)
 
 
 class Base(DeclarativeBase):
@@ -30,3 +35,281 @@ class Account(TenantScoped, Base):
     # The owning rep: a sales rep reads only the accounts they own (R-SEC-2).
     owner_id: Mapped[str] = mapped_column(String(64), default="", index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- roster and opportunities (R-LC-2, R-LC-3, R-SALES-1, R-AN-4) -------------------------------------------
+
+
+class SalesMember(TenantScoped, Base):
+    """The sales service's copy of a user who sells, manages or approves: their team (a manager's row says which
+    team they manage), region, and approval duties ("finance", "legal"). The gateway owns the accounts."""
+
+    __tablename__ = "sales_member"
+    __table_args__ = (Index("ix_sales_member_team", "tenant_id", "team"),)
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    team: Mapped[str] = mapped_column(String(100), default="")
+    region: Mapped[str] = mapped_column(String(100), default="")
+    # Approval duties beyond the token's roles, e.g. ["finance"] or ["legal"].
+    duties: Mapped[list] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Contact(TenantScoped, Base):
+    """A person at an account."""
+
+    __tablename__ = "contact"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    account_id: Mapped[str] = mapped_column(String(36), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Opportunity(TenantScoped, Base):
+    """A lead that shows intent, moving through stages 02..05 or to lost (R-LC-2, R-SALES-1)."""
+
+    __tablename__ = "opportunity"
+    __table_args__ = (
+        # One lead, one opportunity: the lead.qualified hand-over is idempotent even across event ids.
+        UniqueConstraint("tenant_id", "lead_id", name="uq_opportunity_lead"),
+        Index("ix_opportunity_owner", "tenant_id", "owner_id", "stage"),
+        Index("ix_opportunity_team", "tenant_id", "team", "stage"),
+        # The weighted forecast reads open and won opportunities by expected close date, without the table.
+        Index(
+            "ix_opportunity_forecast", "tenant_id", "close_date",
+            postgresql_include=["stage", "amount", "currency", "owner_id", "team", "region"],
+            postgresql_where=text("stage <> 'lost'"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    account_id: Mapped[str] = mapped_column(String(36), index=True)
+    contact_id: Mapped[str] = mapped_column(String(36), default="")
+    # The lead it came from (leads service); NULL for one entered by hand.
+    lead_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    # "02".."05" or "lost".
+    stage: Mapped[str] = mapped_column(String(4))
+    # Highest stage reached so far (2..5): the funnel counts each stage once per opportunity.
+    max_rank: Mapped[int] = mapped_column(default=2)
+    stage_entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lost_reason: Mapped[str] = mapped_column(String(16), default="")
+    lost_note: Mapped[str] = mapped_column(String(500), default="")
+    amount: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    # Expected close date while open; the day it was won or lost once closed.
+    close_date: Mapped[date | None] = mapped_column(Date, default=None)
+    owner_id: Mapped[str] = mapped_column(String(64), default="")
+    # Owner's team and region when the opportunity was created or reassigned (denormalised for the funnel).
+    team: Mapped[str] = mapped_column(String(100), default="")
+    region: Mapped[str] = mapped_column(String(100), default="")
+    channel: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class StageChange(TenantScoped, Base):
+    """Every stage change of an opportunity (R-LC-3), its creation included (from_stage ""). Owner, team and region
+    are copied from the opportunity so that funnel queries never join; reached_low..reached_high are the stages it
+    reached for the first time with this change (0 = none), so that a skip (02 -> 04) counts 03 as passed and a
+    move back and forth is not counted twice."""
+
+    __tablename__ = "opportunity_stage_change"
+    __table_args__ = (
+        Index("ix_stage_change_opportunity", "tenant_id", "opportunity_id", "at"),
+        # A rep's funnel for a period: an index-only range scan.
+        Index(
+            "ix_stage_change_owner", "tenant_id", "owner_id", "at",
+            postgresql_include=["from_stage", "to_stage", "dwell_seconds", "reached_low", "reached_high", "reason"],
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
+    opportunity_id: Mapped[str] = mapped_column(String(36))
+    from_stage: Mapped[str] = mapped_column(String(4))
+    to_stage: Mapped[str] = mapped_column(String(4))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    # Seconds spent in from_stage (0 for the creation).
+    dwell_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    reached_low: Mapped[int] = mapped_column(default=0)
+    reached_high: Mapped[int] = mapped_column(default=0)
+    # Loss reason of a move to "lost".
+    reason: Mapped[str] = mapped_column(String(16), default="")
+    owner_id: Mapped[str] = mapped_column(String(64), default="")
+    team: Mapped[str] = mapped_column(String(100), default="")
+    region: Mapped[str] = mapped_column(String(100), default="")
+
+
+class FunnelDay(TenantScoped, Base):
+    """Stage changes summed per UTC day, team, stage and loss reason, kept in the transaction of each change: the
+    funnel of any period and team reads at most days x teams x stages rows, whatever the history's size."""
+
+    __tablename__ = "funnel_day"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    team: Mapped[str] = mapped_column(String(100), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(4), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(16), primary_key=True, default="")
+    # Opportunities that reached `stage` for the first time that day.
+    reached: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Changes out of `stage` that day, and the seconds they had spent in it.
+    exits: Mapped[int] = mapped_column(BigInteger, default=0)
+    dwell_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SalesSettings(TenantScoped, Base):
+    """A tenant's sales settings (services/sales/settings.py validates them); no row means the defaults."""
+
+    __tablename__ = "sales_settings"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# --- products, price lists, quotes (R-SALES-2) ----------------------------------------------------------------
+
+
+class Product(TenantScoped, Base):
+    __tablename__ = "product"
+    __table_args__ = (UniqueConstraint("tenant_id", "sku", name="uq_product_sku"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    sku: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    # VAT rate as a fraction, e.g. 0.13.
+    tax_rate: Mapped[Decimal] = mapped_column(Numeric(6, 4), default=Decimal(0))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PriceList(TenantScoped, Base):
+    __tablename__ = "price_list"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PriceListItem(TenantScoped, Base):
+    __tablename__ = "price_list_item"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    price_list_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    product_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_price: Mapped[Decimal] = mapped_column(MONEY)
+
+
+class Quote(TenantScoped, Base):
+    __tablename__ = "quote"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    opportunity_id: Mapped[str] = mapped_column(String(36), index=True)
+    price_list_id: Mapped[str] = mapped_column(String(36))
+    currency: Mapped[str] = mapped_column(String(3))
+    # Totals of the lines (services/sales/pricing.py): list = before discounts, net = after, tax, total = net + tax.
+    list_total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    discount_total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    net_total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    tax_total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    owner_id: Mapped[str] = mapped_column(String(64), default="")
+    team: Mapped[str] = mapped_column(String(100), default="")
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QuoteLine(TenantScoped, Base):
+    __tablename__ = "quote_line"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    quote_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[str] = mapped_column(String(36))
+    description: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[Decimal] = mapped_column(MONEY)
+    unit_price: Mapped[Decimal] = mapped_column(MONEY)
+    # Percent, e.g. 15 or 12.5.
+    discount_percent: Mapped[Decimal] = mapped_column(Numeric(7, 4), default=Decimal(0))
+    tax_rate: Mapped[Decimal] = mapped_column(Numeric(6, 4), default=Decimal(0))
+    list_amount: Mapped[Decimal] = mapped_column(MONEY)
+    net_amount: Mapped[Decimal] = mapped_column(MONEY)
+    tax_amount: Mapped[Decimal] = mapped_column(MONEY)
+
+
+# --- contracts and approvals (R-SALES-3) -------------------------------------------------------------------
+
+
+class ContractTemplate(TenantScoped, Base):
+    __tablename__ = "contract_template"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    # Text with {placeholders}: account, opportunity, total, currency, special_terms.
+    body: Mapped[str] = mapped_column(String(20000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Contract(TenantScoped, Base):
+    __tablename__ = "contract"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    opportunity_id: Mapped[str] = mapped_column(String(36), index=True)
+    quote_id: Mapped[str] = mapped_column(String(36))
+    template_id: Mapped[str] = mapped_column(String(36))
+    body: Mapped[str] = mapped_column(String(40000))
+    special_terms: Mapped[str] = mapped_column(String(2000), default="")
+    # draft -> pending (submitted) -> approved -> signed; pending -> rejected -> (edit) -> pending again.
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    # The approval round: resubmitting after a rejection starts a new round of steps.
+    round: Mapped[int] = mapped_column(default=0)
+    total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    # The quote's overall discount in percent (1 - net / list), for conditions such as "discount > 20%".
+    discount_percent: Mapped[Decimal] = mapped_column(Numeric(7, 4), default=Decimal(0))
+    rejection_reason: Mapped[str] = mapped_column(String(1000), default="")
+    owner_id: Mapped[str] = mapped_column(String(64), default="")
+    team: Mapped[str] = mapped_column(String(100), default="")
+    signed_by: Mapped[str] = mapped_column(String(64), default="")
+    signed_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApprovalStep(TenantScoped, Base):
+    """One step of a contract's approval chain in one round. Steps are decided in position order: only the first
+    step still "pending" of the round can be decided."""
+
+    __tablename__ = "approval_step"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "contract_id", "round", "position", name="uq_approval_step"),
+        # "What waits for me": pending steps by duty.
+        Index("ix_approval_step_waiting", "tenant_id", "duty", "state"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    contract_id: Mapped[str] = mapped_column(String(36))
+    round: Mapped[int] = mapped_column()
+    position: Mapped[int] = mapped_column()
+    # "manager", "finance" or "legal" (or a tenant's own duty name).
+    duty: Mapped[str] = mapped_column(String(32))
+    # Why the step is in the chain, e.g. "discount > 20%".
+    condition: Mapped[str] = mapped_column(String(200), default="")
+    # pending (waiting for its turn or for a decision), approved, rejected.
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    expected_working_days: Mapped[int] = mapped_column(default=1)
+    # When it became the current step, and when its decision is expected (business calendar).
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    due_at: Mapped[datetime | None] = mapped_column(default=None)
+    decided_by: Mapped[str] = mapped_column(String(64), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    reason: Mapped[str] = mapped_column(String(1000), default="")

@@ -251,7 +251,7 @@ def test_settings_are_per_tenant_partial_updates_keep_the_rest_and_need_a_manage
     assert error.value.violations[0].field == "update_mask"
 
 
-# --- behaviour, history ----------------------------------------------------------------------------------------------
+# --- behaviour, history --------------------------------------------------------------------------------------------
 
 
 def test_behaviour_is_recorded_once_per_key_and_rescores_with_history(leads_db):
@@ -294,7 +294,7 @@ def test_behaviour_finds_the_lead_by_contact_and_checks_the_caller(leads_db):
         behave(leads_db, lead.id, "page_view", tenant="t2")
 
 
-# --- qualification, temperature ---------------------------------------------------------------------------------------
+# --- qualification, temperature ------------------------------------------------------------------------------------
 
 
 def test_reaching_the_threshold_qualifies_the_lead_exactly_once(leads_db, outbox_events):
@@ -375,7 +375,7 @@ def test_leads_no_longer_worked_on_set_nothing_off(leads_db, outbox_events):
     assert outbox_events(leads_db, LeadQualified) == [] and outbox_events(leads_db, LeadNurture) == []
 
 
-# --- plugins -----------------------------------------------------------------------------------------------------------
+# --- plugins -------------------------------------------------------------------------------------------------------
 
 
 class Fixed:
@@ -439,7 +439,7 @@ def test_a_failing_plugin_falls_back_to_the_default_model_and_is_counted(leads_d
     assert sample("crm_plugin_errors_total", hook=scoring.SCORE_HOOK, plugin=plugin, reason=reason) == before + 1
 
 
-# --- the bus ------------------------------------------------------------------------------------------------------------
+# --- the bus -------------------------------------------------------------------------------------------------------
 
 
 def behaviour_envelope(tenant="t1", **fields) -> bytes:
@@ -479,7 +479,7 @@ def test_a_behaviour_event_keeps_the_time_it_happened(leads_db):
     assert isinstance(Envelope.FromString(envelope.SerializeToString()), Envelope)
 
 
-# --- bulk rescoring -------------------------------------------------------------------------------------------------
+# --- bulk rescoring ------------------------------------------------------------------------------------------------
 
 
 def test_bulk_rescoring_matches_the_one_lead_model_and_writes_only_changes(leads_db, outbox_events):
@@ -547,7 +547,7 @@ def test_bulk_rescoring_with_a_plugin_goes_lead_by_lead(leads_db, host):
     assert {stored(leads_db, lead_id).score for lead_id in ids} == {55.0}
 
 
-# --- won/lost history export ----------------------------------------------------------------------------------------
+# --- won/lost history export ---------------------------------------------------------------------------------------
 
 
 def test_export_history_writes_decided_leads_with_their_features(leads_db, tmp_path):
@@ -569,7 +569,7 @@ def test_export_history_writes_decided_leads_with_their_features(leads_db, tmp_p
     assert 0 < float(rows[won.id]["interactions"]) <= 2 and rows[lost.id]["interactions"] == "0.0000"
 
 
-# --- the gRPC API ------------------------------------------------------------------------------------------------------
+# --- the gRPC API --------------------------------------------------------------------------------------------------
 
 
 @pytest.fixture

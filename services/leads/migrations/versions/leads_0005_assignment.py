@@ -19,6 +19,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('lead', schema=None) as batch_op:
+        batch_op.create_index('ix_lead_tenant_owner_status', ['tenant_id', 'owner_id', 'status'], unique=False)
+
     op.create_table('rep',
     sa.Column('tenant_id', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.String(length=64), nullable=False),
@@ -78,3 +81,5 @@ def downgrade() -> None:
     with op.batch_alter_table('rep', schema=None) as batch_op:
         batch_op.drop_index('ix_rep_tenant_team')
     op.drop_table('rep')
+    with op.batch_alter_table('lead', schema=None) as batch_op:
+        batch_op.drop_index('ix_lead_tenant_owner_status')

@@ -22,10 +22,12 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from crm.common.v1 import common_pb2 as crm_dot_common_dot_v1_dot_common__pb2
 from crm.events.v1 import envelope_pb2 as crm_dot_events_dot_v1_dot_envelope__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x63rm/events/v1/sales.proto\x12\rcrm.events.v1\x1a\x1c\x63rm/events/v1/envelope.proto\"n\n\x0e\x41\x63\x63ountCreated\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x03 \x01(\t\x12\x10\n\x08owner_id\x18\x04 \x01(\t:\x13\x8a\xb5\x18\x0f\x61\x63\x63ount.createdB\x18Z\x16\x63rm/events/v1;eventsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x63rm/events/v1/sales.proto\x12\rcrm.events.v1\x1a\x1a\x63rm/common/v1/common.proto\x1a\x1c\x63rm/events/v1/envelope.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"n\n\x0e\x41\x63\x63ountCreated\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x03 \x01(\t\x12\x10\n\x08owner_id\x18\x04 \x01(\t:\x13\x8a\xb5\x18\x0f\x61\x63\x63ount.created\"\xde\x01\n\x12OpportunityCreated\x12\x16\n\x0eopportunity_id\x18\x01 \x01(\t\x12\x0f\n\x07lead_id\x18\x02 \x01(\t\x12\x12\n\naccount_id\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x10\n\x08owner_id\x18\x05 \x01(\t\x12\x0c\n\x04team\x18\x06 \x01(\t\x12\r\n\x05stage\x18\x07 \x01(\t\x12$\n\x06\x61mount\x18\x08 \x01(\x0b\x32\x14.crm.common.v1.Money\x12\x0f\n\x07\x63hannel\x18\t \x01(\t:\x17\x8a\xb5\x18\x13opportunity.created\"\xfe\x01\n\x17OpportunityStageChanged\x12\x16\n\x0eopportunity_id\x18\x01 \x01(\t\x12\x0f\n\x07lead_id\x18\x02 \x01(\t\x12\x12\n\nfrom_stage\x18\x03 \x01(\t\x12\x10\n\x08to_stage\x18\x04 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\x12/\n\x0b\x63hange_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rdwell_seconds\x18\x07 \x01(\x03\x12\x10\n\x08owner_id\x18\x08 \x01(\t\x12\x0c\n\x04team\x18\t \x01(\t:\x1d\x8a\xb5\x18\x19opportunity.stage_changed\"\xc8\x01\n\x0eOpportunityWon\x12\x16\n\x0eopportunity_id\x18\x01 \x01(\t\x12\x0f\n\x07lead_id\x18\x02 \x01(\t\x12\x12\n\naccount_id\x18\x03 \x01(\t\x12$\n\x06\x61mount\x18\x04 \x01(\x0b\x32\x14.crm.common.v1.Money\x12\x10\n\x08owner_id\x18\x05 \x01(\t\x12,\n\x08won_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x13\x8a\xb5\x18\x0fopportunity.won\"\xa8\x01\n\x0fOpportunityLost\x12\x16\n\x0eopportunity_id\x18\x01 \x01(\t\x12\x0f\n\x07lead_id\x18\x02 \x01(\t\x12\x12\n\naccount_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x0c\n\x04note\x18\x05 \x01(\t\x12\x10\n\x08owner_id\x18\x06 \x01(\t\x12\x12\n\nfrom_stage\x18\x07 \x01(\t:\x14\x8a\xb5\x18\x10opportunity.lost\"\xad\x01\n\x19\x43ontractApprovalRequested\x12\x13\n\x0b\x63ontract_id\x18\x01 \x01(\t\x12\x0c\n\x04\x64uty\x18\x02 \x01(\t\x12\x0c\n\x04team\x18\x03 \x01(\t\x12,\n\x08\x64ue_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08owner_id\x18\x05 \x01(\t:\x1f\x8a\xb5\x18\x1b\x63ontract.approval_requested\"\x83\x01\n\x10\x43ontractRejected\x12\x13\n\x0b\x63ontract_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x0c\n\x04\x64uty\x18\x03 \x01(\t\x12\x13\n\x0brejected_by\x18\x04 \x01(\t\x12\x0e\n\x06reason\x18\x05 \x01(\t:\x15\x8a\xb5\x18\x11\x63ontract.rejected\"\x99\x02\n\x0e\x43ontractSigned\x12\x13\n\x0b\x63ontract_id\x18\x01 \x01(\t\x12\x16\n\x0eopportunity_id\x18\x02 \x01(\t\x12\x12\n\naccount_id\x18\x03 \x01(\t\x12\x0f\n\x07lead_id\x18\x04 \x01(\t\x12#\n\x05total\x18\x05 \x01(\x0b\x32\x14.crm.common.v1.Money\x12\x15\n\rspecial_terms\x18\x06 \x01(\t\x12\x10\n\x08owner_id\x18\x07 \x01(\t\x12\x11\n\tsigned_by\x18\x08 \x01(\t\x12-\n\tsign_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08quote_id\x18\n \x01(\t:\x13\x8a\xb5\x18\x0f\x63ontract.signedB\x18Z\x16\x63rm/events/v1;eventsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,6 +37,34 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'Z\026crm/events/v1;eventsv1'
   _globals['_ACCOUNTCREATED']._loaded_options = None
   _globals['_ACCOUNTCREATED']._serialized_options = b'\212\265\030\017account.created'
-  _globals['_ACCOUNTCREATED']._serialized_start=74
-  _globals['_ACCOUNTCREATED']._serialized_end=184
+  _globals['_OPPORTUNITYCREATED']._loaded_options = None
+  _globals['_OPPORTUNITYCREATED']._serialized_options = b'\212\265\030\023opportunity.created'
+  _globals['_OPPORTUNITYSTAGECHANGED']._loaded_options = None
+  _globals['_OPPORTUNITYSTAGECHANGED']._serialized_options = b'\212\265\030\031opportunity.stage_changed'
+  _globals['_OPPORTUNITYWON']._loaded_options = None
+  _globals['_OPPORTUNITYWON']._serialized_options = b'\212\265\030\017opportunity.won'
+  _globals['_OPPORTUNITYLOST']._loaded_options = None
+  _globals['_OPPORTUNITYLOST']._serialized_options = b'\212\265\030\020opportunity.lost'
+  _globals['_CONTRACTAPPROVALREQUESTED']._loaded_options = None
+  _globals['_CONTRACTAPPROVALREQUESTED']._serialized_options = b'\212\265\030\033contract.approval_requested'
+  _globals['_CONTRACTREJECTED']._loaded_options = None
+  _globals['_CONTRACTREJECTED']._serialized_options = b'\212\265\030\021contract.rejected'
+  _globals['_CONTRACTSIGNED']._loaded_options = None
+  _globals['_CONTRACTSIGNED']._serialized_options = b'\212\265\030\017contract.signed'
+  _globals['_ACCOUNTCREATED']._serialized_start=135
+  _globals['_ACCOUNTCREATED']._serialized_end=245
+  _globals['_OPPORTUNITYCREATED']._serialized_start=248
+  _globals['_OPPORTUNITYCREATED']._serialized_end=470
+  _globals['_OPPORTUNITYSTAGECHANGED']._serialized_start=473
+  _globals['_OPPORTUNITYSTAGECHANGED']._serialized_end=727
+  _globals['_OPPORTUNITYWON']._serialized_start=730
+  _globals['_OPPORTUNITYWON']._serialized_end=930
+  _globals['_OPPORTUNITYLOST']._serialized_start=933
+  _globals['_OPPORTUNITYLOST']._serialized_end=1101
+  _globals['_CONTRACTAPPROVALREQUESTED']._serialized_start=1104
+  _globals['_CONTRACTAPPROVALREQUESTED']._serialized_end=1277
+  _globals['_CONTRACTREJECTED']._serialized_start=1280
+  _globals['_CONTRACTREJECTED']._serialized_end=1411
+  _globals['_CONTRACTSIGNED']._serialized_start=1414
+  _globals['_CONTRACTSIGNED']._serialized_end=1695
 # @@protoc_insertion_point(module_scope)

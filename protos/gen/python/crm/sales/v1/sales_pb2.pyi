@@ -1,9 +1,11 @@
 import datetime
 
+from crm.common.v1 import common_pb2 as _common_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -57,3 +59,623 @@ class GetAccountResponse(_message.Message):
     ACCOUNT_FIELD_NUMBER: _ClassVar[int]
     account: Account
     def __init__(self, account: _Optional[_Union[Account, _Mapping]] = ...) -> None: ...
+
+class Member(_message.Message):
+    __slots__ = ("user_id", "name", "team", "region", "duties")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    DUTIES_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    name: str
+    team: str
+    region: str
+    duties: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, user_id: _Optional[str] = ..., name: _Optional[str] = ..., team: _Optional[str] = ..., region: _Optional[str] = ..., duties: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class UpsertMemberRequest(_message.Message):
+    __slots__ = ("member",)
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    member: Member
+    def __init__(self, member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
+
+class UpsertMemberResponse(_message.Message):
+    __slots__ = ("member",)
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    member: Member
+    def __init__(self, member: _Optional[_Union[Member, _Mapping]] = ...) -> None: ...
+
+class StageChange(_message.Message):
+    __slots__ = ("from_stage", "to_stage", "change_time", "actor", "dwell_seconds", "reason")
+    FROM_STAGE_FIELD_NUMBER: _ClassVar[int]
+    TO_STAGE_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_TIME_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    DWELL_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    from_stage: str
+    to_stage: str
+    change_time: _timestamp_pb2.Timestamp
+    actor: str
+    dwell_seconds: int
+    reason: str
+    def __init__(self, from_stage: _Optional[str] = ..., to_stage: _Optional[str] = ..., change_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ..., dwell_seconds: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class Opportunity(_message.Message):
+    __slots__ = ("id", "name", "account_id", "contact_id", "lead_id", "stage", "probability", "stage_enter_time", "lost_reason", "lost_note", "amount", "close_date", "owner_id", "team", "region", "channel", "create_time", "history")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    LEAD_ID_FIELD_NUMBER: _ClassVar[int]
+    STAGE_FIELD_NUMBER: _ClassVar[int]
+    PROBABILITY_FIELD_NUMBER: _ClassVar[int]
+    STAGE_ENTER_TIME_FIELD_NUMBER: _ClassVar[int]
+    LOST_REASON_FIELD_NUMBER: _ClassVar[int]
+    LOST_NOTE_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_DATE_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    account_id: str
+    contact_id: str
+    lead_id: str
+    stage: str
+    probability: str
+    stage_enter_time: _timestamp_pb2.Timestamp
+    lost_reason: str
+    lost_note: str
+    amount: _common_pb2.Money
+    close_date: _common_pb2.Date
+    owner_id: str
+    team: str
+    region: str
+    channel: str
+    create_time: _timestamp_pb2.Timestamp
+    history: _containers.RepeatedCompositeFieldContainer[StageChange]
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., account_id: _Optional[str] = ..., contact_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., stage: _Optional[str] = ..., probability: _Optional[str] = ..., stage_enter_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lost_reason: _Optional[str] = ..., lost_note: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., close_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., owner_id: _Optional[str] = ..., team: _Optional[str] = ..., region: _Optional[str] = ..., channel: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., history: _Optional[_Iterable[_Union[StageChange, _Mapping]]] = ...) -> None: ...
+
+class CreateOpportunityRequest(_message.Message):
+    __slots__ = ("name", "account_id", "contact_id", "amount", "close_date", "owner_id", "channel")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_DATE_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    account_id: str
+    contact_id: str
+    amount: _common_pb2.Money
+    close_date: _common_pb2.Date
+    owner_id: str
+    channel: str
+    def __init__(self, name: _Optional[str] = ..., account_id: _Optional[str] = ..., contact_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., close_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., owner_id: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
+
+class CreateOpportunityResponse(_message.Message):
+    __slots__ = ("opportunity",)
+    OPPORTUNITY_FIELD_NUMBER: _ClassVar[int]
+    opportunity: Opportunity
+    def __init__(self, opportunity: _Optional[_Union[Opportunity, _Mapping]] = ...) -> None: ...
+
+class GetOpportunityRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class GetOpportunityResponse(_message.Message):
+    __slots__ = ("opportunity",)
+    OPPORTUNITY_FIELD_NUMBER: _ClassVar[int]
+    opportunity: Opportunity
+    def __init__(self, opportunity: _Optional[_Union[Opportunity, _Mapping]] = ...) -> None: ...
+
+class ListOpportunitiesRequest(_message.Message):
+    __slots__ = ("stage", "owner_id", "page")
+    STAGE_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    stage: str
+    owner_id: str
+    page: _common_pb2.PageRequest
+    def __init__(self, stage: _Optional[str] = ..., owner_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListOpportunitiesResponse(_message.Message):
+    __slots__ = ("opportunities", "page")
+    OPPORTUNITIES_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    opportunities: _containers.RepeatedCompositeFieldContainer[Opportunity]
+    page: _common_pb2.PageResponse
+    def __init__(self, opportunities: _Optional[_Iterable[_Union[Opportunity, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...
+
+class MoveOpportunityRequest(_message.Message):
+    __slots__ = ("id", "stage", "lost_reason", "note")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    STAGE_FIELD_NUMBER: _ClassVar[int]
+    LOST_REASON_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    stage: str
+    lost_reason: str
+    note: str
+    def __init__(self, id: _Optional[str] = ..., stage: _Optional[str] = ..., lost_reason: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class MoveOpportunityResponse(_message.Message):
+    __slots__ = ("opportunity",)
+    OPPORTUNITY_FIELD_NUMBER: _ClassVar[int]
+    opportunity: Opportunity
+    def __init__(self, opportunity: _Optional[_Union[Opportunity, _Mapping]] = ...) -> None: ...
+
+class FunnelStage(_message.Message):
+    __slots__ = ("stage", "reached", "conversion_from_previous", "conversion_from_first", "average_dwell_days", "exits")
+    STAGE_FIELD_NUMBER: _ClassVar[int]
+    REACHED_FIELD_NUMBER: _ClassVar[int]
+    CONVERSION_FROM_PREVIOUS_FIELD_NUMBER: _ClassVar[int]
+    CONVERSION_FROM_FIRST_FIELD_NUMBER: _ClassVar[int]
+    AVERAGE_DWELL_DAYS_FIELD_NUMBER: _ClassVar[int]
+    EXITS_FIELD_NUMBER: _ClassVar[int]
+    stage: str
+    reached: int
+    conversion_from_previous: str
+    conversion_from_first: str
+    average_dwell_days: str
+    exits: int
+    def __init__(self, stage: _Optional[str] = ..., reached: _Optional[int] = ..., conversion_from_previous: _Optional[str] = ..., conversion_from_first: _Optional[str] = ..., average_dwell_days: _Optional[str] = ..., exits: _Optional[int] = ...) -> None: ...
+
+class LossReason(_message.Message):
+    __slots__ = ("reason", "count")
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    reason: str
+    count: int
+    def __init__(self, reason: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
+
+class GetFunnelRequest(_message.Message):
+    __slots__ = ("start_date", "end_date", "team", "owner_id")
+    START_DATE_FIELD_NUMBER: _ClassVar[int]
+    END_DATE_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    start_date: _common_pb2.Date
+    end_date: _common_pb2.Date
+    team: str
+    owner_id: str
+    def __init__(self, start_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., end_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., team: _Optional[str] = ..., owner_id: _Optional[str] = ...) -> None: ...
+
+class GetFunnelResponse(_message.Message):
+    __slots__ = ("stages", "loss_reasons", "lost")
+    STAGES_FIELD_NUMBER: _ClassVar[int]
+    LOSS_REASONS_FIELD_NUMBER: _ClassVar[int]
+    LOST_FIELD_NUMBER: _ClassVar[int]
+    stages: _containers.RepeatedCompositeFieldContainer[FunnelStage]
+    loss_reasons: _containers.RepeatedCompositeFieldContainer[LossReason]
+    lost: int
+    def __init__(self, stages: _Optional[_Iterable[_Union[FunnelStage, _Mapping]]] = ..., loss_reasons: _Optional[_Iterable[_Union[LossReason, _Mapping]]] = ..., lost: _Optional[int] = ...) -> None: ...
+
+class ForecastGroup(_message.Message):
+    __slots__ = ("key", "opportunities", "pipeline", "weighted", "won")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    OPPORTUNITIES_FIELD_NUMBER: _ClassVar[int]
+    PIPELINE_FIELD_NUMBER: _ClassVar[int]
+    WEIGHTED_FIELD_NUMBER: _ClassVar[int]
+    WON_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    opportunities: int
+    pipeline: _common_pb2.Money
+    weighted: _common_pb2.Money
+    won: _common_pb2.Money
+    def __init__(self, key: _Optional[str] = ..., opportunities: _Optional[int] = ..., pipeline: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., weighted: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., won: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class GetForecastRequest(_message.Message):
+    __slots__ = ("start_date", "end_date", "group_by", "team")
+    START_DATE_FIELD_NUMBER: _ClassVar[int]
+    END_DATE_FIELD_NUMBER: _ClassVar[int]
+    GROUP_BY_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    start_date: _common_pb2.Date
+    end_date: _common_pb2.Date
+    group_by: str
+    team: str
+    def __init__(self, start_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., end_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., group_by: _Optional[str] = ..., team: _Optional[str] = ...) -> None: ...
+
+class GetForecastResponse(_message.Message):
+    __slots__ = ("groups",)
+    GROUPS_FIELD_NUMBER: _ClassVar[int]
+    groups: _containers.RepeatedCompositeFieldContainer[ForecastGroup]
+    def __init__(self, groups: _Optional[_Iterable[_Union[ForecastGroup, _Mapping]]] = ...) -> None: ...
+
+class GetSalesSettingsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetSalesSettingsResponse(_message.Message):
+    __slots__ = ("settings_json",)
+    SETTINGS_JSON_FIELD_NUMBER: _ClassVar[int]
+    settings_json: str
+    def __init__(self, settings_json: _Optional[str] = ...) -> None: ...
+
+class UpdateSalesSettingsRequest(_message.Message):
+    __slots__ = ("settings_json",)
+    SETTINGS_JSON_FIELD_NUMBER: _ClassVar[int]
+    settings_json: str
+    def __init__(self, settings_json: _Optional[str] = ...) -> None: ...
+
+class UpdateSalesSettingsResponse(_message.Message):
+    __slots__ = ("settings_json",)
+    SETTINGS_JSON_FIELD_NUMBER: _ClassVar[int]
+    settings_json: str
+    def __init__(self, settings_json: _Optional[str] = ...) -> None: ...
+
+class Product(_message.Message):
+    __slots__ = ("id", "sku", "name", "unit", "tax_rate", "active")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    UNIT_FIELD_NUMBER: _ClassVar[int]
+    TAX_RATE_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    sku: str
+    name: str
+    unit: str
+    tax_rate: str
+    active: bool
+    def __init__(self, id: _Optional[str] = ..., sku: _Optional[str] = ..., name: _Optional[str] = ..., unit: _Optional[str] = ..., tax_rate: _Optional[str] = ..., active: _Optional[bool] = ...) -> None: ...
+
+class CreateProductRequest(_message.Message):
+    __slots__ = ("sku", "name", "unit", "tax_rate")
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    UNIT_FIELD_NUMBER: _ClassVar[int]
+    TAX_RATE_FIELD_NUMBER: _ClassVar[int]
+    sku: str
+    name: str
+    unit: str
+    tax_rate: str
+    def __init__(self, sku: _Optional[str] = ..., name: _Optional[str] = ..., unit: _Optional[str] = ..., tax_rate: _Optional[str] = ...) -> None: ...
+
+class CreateProductResponse(_message.Message):
+    __slots__ = ("product",)
+    PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    product: Product
+    def __init__(self, product: _Optional[_Union[Product, _Mapping]] = ...) -> None: ...
+
+class ListProductsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListProductsResponse(_message.Message):
+    __slots__ = ("products",)
+    PRODUCTS_FIELD_NUMBER: _ClassVar[int]
+    products: _containers.RepeatedCompositeFieldContainer[Product]
+    def __init__(self, products: _Optional[_Iterable[_Union[Product, _Mapping]]] = ...) -> None: ...
+
+class PriceListItem(_message.Message):
+    __slots__ = ("product_id", "unit_price")
+    PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
+    UNIT_PRICE_FIELD_NUMBER: _ClassVar[int]
+    product_id: str
+    unit_price: _common_pb2.Money
+    def __init__(self, product_id: _Optional[str] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class CreatePriceListRequest(_message.Message):
+    __slots__ = ("name", "currency", "items")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    currency: str
+    items: _containers.RepeatedCompositeFieldContainer[PriceListItem]
+    def __init__(self, name: _Optional[str] = ..., currency: _Optional[str] = ..., items: _Optional[_Iterable[_Union[PriceListItem, _Mapping]]] = ...) -> None: ...
+
+class CreatePriceListResponse(_message.Message):
+    __slots__ = ("price_list_id",)
+    PRICE_LIST_ID_FIELD_NUMBER: _ClassVar[int]
+    price_list_id: str
+    def __init__(self, price_list_id: _Optional[str] = ...) -> None: ...
+
+class QuoteLineInput(_message.Message):
+    __slots__ = ("product_id", "quantity", "discount_percent")
+    PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    product_id: str
+    quantity: str
+    discount_percent: str
+    def __init__(self, product_id: _Optional[str] = ..., quantity: _Optional[str] = ..., discount_percent: _Optional[str] = ...) -> None: ...
+
+class QuoteLine(_message.Message):
+    __slots__ = ("position", "product_id", "description", "quantity", "unit_price", "discount_percent", "tax_rate", "list_amount", "net_amount", "tax_amount")
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    UNIT_PRICE_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    TAX_RATE_FIELD_NUMBER: _ClassVar[int]
+    LIST_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    NET_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    TAX_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    product_id: str
+    description: str
+    quantity: str
+    unit_price: _common_pb2.Money
+    discount_percent: str
+    tax_rate: str
+    list_amount: _common_pb2.Money
+    net_amount: _common_pb2.Money
+    tax_amount: _common_pb2.Money
+    def __init__(self, position: _Optional[int] = ..., product_id: _Optional[str] = ..., description: _Optional[str] = ..., quantity: _Optional[str] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., discount_percent: _Optional[str] = ..., tax_rate: _Optional[str] = ..., list_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., net_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class Quote(_message.Message):
+    __slots__ = ("id", "opportunity_id", "price_list_id", "lines", "list_total", "discount_total", "net_total", "tax_total", "total", "create_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    PRICE_LIST_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    LIST_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    NET_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    TAX_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    opportunity_id: str
+    price_list_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[QuoteLine]
+    list_total: _common_pb2.Money
+    discount_total: _common_pb2.Money
+    net_total: _common_pb2.Money
+    tax_total: _common_pb2.Money
+    total: _common_pb2.Money
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., price_list_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[QuoteLine, _Mapping]]] = ..., list_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., discount_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., net_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CreateQuoteRequest(_message.Message):
+    __slots__ = ("opportunity_id", "price_list_id", "lines")
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    PRICE_LIST_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    opportunity_id: str
+    price_list_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[QuoteLineInput]
+    def __init__(self, opportunity_id: _Optional[str] = ..., price_list_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[QuoteLineInput, _Mapping]]] = ...) -> None: ...
+
+class CreateQuoteResponse(_message.Message):
+    __slots__ = ("quote",)
+    QUOTE_FIELD_NUMBER: _ClassVar[int]
+    quote: Quote
+    def __init__(self, quote: _Optional[_Union[Quote, _Mapping]] = ...) -> None: ...
+
+class GetQuoteRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class GetQuoteResponse(_message.Message):
+    __slots__ = ("quote",)
+    QUOTE_FIELD_NUMBER: _ClassVar[int]
+    quote: Quote
+    def __init__(self, quote: _Optional[_Union[Quote, _Mapping]] = ...) -> None: ...
+
+class RenderQuotePdfRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class RenderQuotePdfResponse(_message.Message):
+    __slots__ = ("pdf",)
+    PDF_FIELD_NUMBER: _ClassVar[int]
+    pdf: bytes
+    def __init__(self, pdf: _Optional[bytes] = ...) -> None: ...
+
+class Bundle(_message.Message):
+    __slots__ = ("product_ids", "support", "confidence", "lift", "explanation")
+    PRODUCT_IDS_FIELD_NUMBER: _ClassVar[int]
+    SUPPORT_FIELD_NUMBER: _ClassVar[int]
+    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    LIFT_FIELD_NUMBER: _ClassVar[int]
+    EXPLANATION_FIELD_NUMBER: _ClassVar[int]
+    product_ids: _containers.RepeatedScalarFieldContainer[str]
+    support: str
+    confidence: str
+    lift: str
+    explanation: str
+    def __init__(self, product_ids: _Optional[_Iterable[str]] = ..., support: _Optional[str] = ..., confidence: _Optional[str] = ..., lift: _Optional[str] = ..., explanation: _Optional[str] = ...) -> None: ...
+
+class RecommendBundlesRequest(_message.Message):
+    __slots__ = ("account_id", "limit")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    limit: int
+    def __init__(self, account_id: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class RecommendBundlesResponse(_message.Message):
+    __slots__ = ("bundles", "model")
+    BUNDLES_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    bundles: _containers.RepeatedCompositeFieldContainer[Bundle]
+    model: str
+    def __init__(self, bundles: _Optional[_Iterable[_Union[Bundle, _Mapping]]] = ..., model: _Optional[str] = ...) -> None: ...
+
+class ContractTemplate(_message.Message):
+    __slots__ = ("id", "name", "body")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    body: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., body: _Optional[str] = ...) -> None: ...
+
+class CreateContractTemplateRequest(_message.Message):
+    __slots__ = ("name", "body")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    body: str
+    def __init__(self, name: _Optional[str] = ..., body: _Optional[str] = ...) -> None: ...
+
+class CreateContractTemplateResponse(_message.Message):
+    __slots__ = ("template",)
+    TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    template: ContractTemplate
+    def __init__(self, template: _Optional[_Union[ContractTemplate, _Mapping]] = ...) -> None: ...
+
+class ApprovalStep(_message.Message):
+    __slots__ = ("round", "position", "duty", "condition", "state", "current", "expected_working_days", "start_time", "due_time", "decided_by", "decide_time", "reason", "contract_id")
+    ROUND_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    DUTY_FIELD_NUMBER: _ClassVar[int]
+    CONDITION_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_WORKING_DAYS_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    DUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_BY_FIELD_NUMBER: _ClassVar[int]
+    DECIDE_TIME_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    CONTRACT_ID_FIELD_NUMBER: _ClassVar[int]
+    round: int
+    position: int
+    duty: str
+    condition: str
+    state: str
+    current: bool
+    expected_working_days: int
+    start_time: _timestamp_pb2.Timestamp
+    due_time: _timestamp_pb2.Timestamp
+    decided_by: str
+    decide_time: _timestamp_pb2.Timestamp
+    reason: str
+    contract_id: str
+    def __init__(self, round: _Optional[int] = ..., position: _Optional[int] = ..., duty: _Optional[str] = ..., condition: _Optional[str] = ..., state: _Optional[str] = ..., current: _Optional[bool] = ..., expected_working_days: _Optional[int] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_by: _Optional[str] = ..., decide_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., contract_id: _Optional[str] = ...) -> None: ...
+
+class Contract(_message.Message):
+    __slots__ = ("id", "opportunity_id", "quote_id", "template_id", "body", "special_terms", "status", "round", "total", "discount_percent", "rejection_reason", "owner_id", "team", "signed_by", "sign_time", "steps")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    QUOTE_ID_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_ID_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    SPECIAL_TERMS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ROUND_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    REJECTION_REASON_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    SIGNED_BY_FIELD_NUMBER: _ClassVar[int]
+    SIGN_TIME_FIELD_NUMBER: _ClassVar[int]
+    STEPS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    opportunity_id: str
+    quote_id: str
+    template_id: str
+    body: str
+    special_terms: str
+    status: str
+    round: int
+    total: _common_pb2.Money
+    discount_percent: str
+    rejection_reason: str
+    owner_id: str
+    team: str
+    signed_by: str
+    sign_time: _timestamp_pb2.Timestamp
+    steps: _containers.RepeatedCompositeFieldContainer[ApprovalStep]
+    def __init__(self, id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., quote_id: _Optional[str] = ..., template_id: _Optional[str] = ..., body: _Optional[str] = ..., special_terms: _Optional[str] = ..., status: _Optional[str] = ..., round: _Optional[int] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., discount_percent: _Optional[str] = ..., rejection_reason: _Optional[str] = ..., owner_id: _Optional[str] = ..., team: _Optional[str] = ..., signed_by: _Optional[str] = ..., sign_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., steps: _Optional[_Iterable[_Union[ApprovalStep, _Mapping]]] = ...) -> None: ...
+
+class CreateContractRequest(_message.Message):
+    __slots__ = ("quote_id", "template_id", "special_terms")
+    QUOTE_ID_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_ID_FIELD_NUMBER: _ClassVar[int]
+    SPECIAL_TERMS_FIELD_NUMBER: _ClassVar[int]
+    quote_id: str
+    template_id: str
+    special_terms: str
+    def __init__(self, quote_id: _Optional[str] = ..., template_id: _Optional[str] = ..., special_terms: _Optional[str] = ...) -> None: ...
+
+class CreateContractResponse(_message.Message):
+    __slots__ = ("contract",)
+    CONTRACT_FIELD_NUMBER: _ClassVar[int]
+    contract: Contract
+    def __init__(self, contract: _Optional[_Union[Contract, _Mapping]] = ...) -> None: ...
+
+class SubmitContractRequest(_message.Message):
+    __slots__ = ("id", "special_terms")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    SPECIAL_TERMS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    special_terms: str
+    def __init__(self, id: _Optional[str] = ..., special_terms: _Optional[str] = ...) -> None: ...
+
+class SubmitContractResponse(_message.Message):
+    __slots__ = ("contract",)
+    CONTRACT_FIELD_NUMBER: _ClassVar[int]
+    contract: Contract
+    def __init__(self, contract: _Optional[_Union[Contract, _Mapping]] = ...) -> None: ...
+
+class DecideApprovalRequest(_message.Message):
+    __slots__ = ("contract_id", "approve", "reason")
+    CONTRACT_ID_FIELD_NUMBER: _ClassVar[int]
+    APPROVE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    contract_id: str
+    approve: bool
+    reason: str
+    def __init__(self, contract_id: _Optional[str] = ..., approve: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class DecideApprovalResponse(_message.Message):
+    __slots__ = ("contract",)
+    CONTRACT_FIELD_NUMBER: _ClassVar[int]
+    contract: Contract
+    def __init__(self, contract: _Optional[_Union[Contract, _Mapping]] = ...) -> None: ...
+
+class SignContractRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class SignContractResponse(_message.Message):
+    __slots__ = ("contract",)
+    CONTRACT_FIELD_NUMBER: _ClassVar[int]
+    contract: Contract
+    def __init__(self, contract: _Optional[_Union[Contract, _Mapping]] = ...) -> None: ...
+
+class GetContractRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class GetContractResponse(_message.Message):
+    __slots__ = ("contract",)
+    CONTRACT_FIELD_NUMBER: _ClassVar[int]
+    contract: Contract
+    def __init__(self, contract: _Optional[_Union[Contract, _Mapping]] = ...) -> None: ...
+
+class ListPendingApprovalsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListPendingApprovalsResponse(_message.Message):
+    __slots__ = ("steps",)
+    STEPS_FIELD_NUMBER: _ClassVar[int]
+    steps: _containers.RepeatedCompositeFieldContainer[ApprovalStep]
+    def __init__(self, steps: _Optional[_Iterable[_Union[ApprovalStep, _Mapping]]] = ...) -> None: ...

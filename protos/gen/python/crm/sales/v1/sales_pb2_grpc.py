@@ -45,6 +45,121 @@ class SalesServiceStub:
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetAccountRequest.SerializeToString,
                 response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetAccountResponse.FromString,
                 _registered_method=True)
+        self.UpsertMember = channel.unary_unary(
+                '/crm.sales.v1.SalesService/UpsertMember',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpsertMemberRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpsertMemberResponse.FromString,
+                _registered_method=True)
+        self.CreateOpportunity = channel.unary_unary(
+                '/crm.sales.v1.SalesService/CreateOpportunity',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateOpportunityRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateOpportunityResponse.FromString,
+                _registered_method=True)
+        self.GetOpportunity = channel.unary_unary(
+                '/crm.sales.v1.SalesService/GetOpportunity',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetOpportunityRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetOpportunityResponse.FromString,
+                _registered_method=True)
+        self.ListOpportunities = channel.unary_unary(
+                '/crm.sales.v1.SalesService/ListOpportunities',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListOpportunitiesRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListOpportunitiesResponse.FromString,
+                _registered_method=True)
+        self.MoveOpportunity = channel.unary_unary(
+                '/crm.sales.v1.SalesService/MoveOpportunity',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.MoveOpportunityRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.MoveOpportunityResponse.FromString,
+                _registered_method=True)
+        self.GetFunnel = channel.unary_unary(
+                '/crm.sales.v1.SalesService/GetFunnel',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetFunnelRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetFunnelResponse.FromString,
+                _registered_method=True)
+        self.GetForecast = channel.unary_unary(
+                '/crm.sales.v1.SalesService/GetForecast',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetForecastRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetForecastResponse.FromString,
+                _registered_method=True)
+        self.GetSalesSettings = channel.unary_unary(
+                '/crm.sales.v1.SalesService/GetSalesSettings',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetSalesSettingsRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetSalesSettingsResponse.FromString,
+                _registered_method=True)
+        self.UpdateSalesSettings = channel.unary_unary(
+                '/crm.sales.v1.SalesService/UpdateSalesSettings',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpdateSalesSettingsRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpdateSalesSettingsResponse.FromString,
+                _registered_method=True)
+        self.CreateProduct = channel.unary_unary(
+                '/crm.sales.v1.SalesService/CreateProduct',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateProductRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateProductResponse.FromString,
+                _registered_method=True)
+        self.ListProducts = channel.unary_unary(
+                '/crm.sales.v1.SalesService/ListProducts',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListProductsRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListProductsResponse.FromString,
+                _registered_method=True)
+        self.CreatePriceList = channel.unary_unary(
+                '/crm.sales.v1.SalesService/CreatePriceList',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreatePriceListRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreatePriceListResponse.FromString,
+                _registered_method=True)
+        self.CreateQuote = channel.unary_unary(
+                '/crm.sales.v1.SalesService/CreateQuote',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateQuoteRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateQuoteResponse.FromString,
+                _registered_method=True)
+        self.GetQuote = channel.unary_unary(
+                '/crm.sales.v1.SalesService/GetQuote',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteResponse.FromString,
+                _registered_method=True)
+        self.RenderQuotePdf = channel.unary_unary(
+                '/crm.sales.v1.SalesService/RenderQuotePdf',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RenderQuotePdfRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RenderQuotePdfResponse.FromString,
+                _registered_method=True)
+        self.RecommendBundles = channel.unary_unary(
+                '/crm.sales.v1.SalesService/RecommendBundles',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesResponse.FromString,
+                _registered_method=True)
+        self.CreateContractTemplate = channel.unary_unary(
+                '/crm.sales.v1.SalesService/CreateContractTemplate',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractTemplateRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractTemplateResponse.FromString,
+                _registered_method=True)
+        self.CreateContract = channel.unary_unary(
+                '/crm.sales.v1.SalesService/CreateContract',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractResponse.FromString,
+                _registered_method=True)
+        self.SubmitContract = channel.unary_unary(
+                '/crm.sales.v1.SalesService/SubmitContract',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.SubmitContractRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.SubmitContractResponse.FromString,
+                _registered_method=True)
+        self.DecideApproval = channel.unary_unary(
+                '/crm.sales.v1.SalesService/DecideApproval',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.DecideApprovalRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.DecideApprovalResponse.FromString,
+                _registered_method=True)
+        self.SignContract = channel.unary_unary(
+                '/crm.sales.v1.SalesService/SignContract',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.SignContractRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.SignContractResponse.FromString,
+                _registered_method=True)
+        self.GetContract = channel.unary_unary(
+                '/crm.sales.v1.SalesService/GetContract',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetContractRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetContractResponse.FromString,
+                _registered_method=True)
+        self.ListPendingApprovals = channel.unary_unary(
+                '/crm.sales.v1.SalesService/ListPendingApprovals',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListPendingApprovalsRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListPendingApprovalsResponse.FromString,
+                _registered_method=True)
 
 
 class SalesServiceServicer:
@@ -65,6 +180,174 @@ class SalesServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpsertMember(self, request, context):
+        """--- roster and opportunities ---
+
+        UpsertMember writes a user's team, region and approval duties (admin).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateOpportunity(self, request, context):
+        """CreateOpportunity opens an opportunity at stage 02. Emits opportunity.created.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetOpportunity(self, request, context):
+        """GetOpportunity returns an opportunity the caller may read, with its stage history.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListOpportunities(self, request, context):
+        """ListOpportunities lists the opportunities the caller may read.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MoveOpportunity(self, request, context):
+        """MoveOpportunity changes an opportunity's stage (or loses it with a reason). Emits opportunity.stage_changed,
+        and opportunity.won or opportunity.lost.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFunnel(self, request, context):
+        """GetFunnel returns reached counts, conversion, dwell and loss reasons per stage over a period (R-AN-4).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetForecast(self, request, context):
+        """GetForecast returns the weighted pipeline by expected close date, grouped by rep, team or region.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSalesSettings(self, request, context):
+        """GetSalesSettings returns the tenant's stage probabilities, approval chain and business calendar.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateSalesSettings(self, request, context):
+        """UpdateSalesSettings replaces the tenant's sales settings (admin).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateProduct(self, request, context):
+        """--- products, price lists, quotes ---
+
+        CreateProduct adds a product to the catalogue (manager, admin).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListProducts(self, request, context):
+        """ListProducts lists the catalogue.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreatePriceList(self, request, context):
+        """CreatePriceList creates a price list in one currency with its prices (manager, admin).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateQuote(self, request, context):
+        """CreateQuote prices lines from a price list for an opportunity, exactly (decimal money).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetQuote(self, request, context):
+        """GetQuote returns a quote with its lines.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RenderQuotePdf(self, request, context):
+        """RenderQuotePdf renders a quote as a PDF document.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecommendBundles(self, request, context):
+        """RecommendBundles suggests product bundles for an account from its history and everyone's past orders.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateContractTemplate(self, request, context):
+        """--- contracts and approvals ---
+
+        CreateContractTemplate stores a contract template (manager, admin).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateContract(self, request, context):
+        """CreateContract drafts a contract from a template and a quote.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SubmitContract(self, request, context):
+        """SubmitContract starts the approval chain. Emits contract.approval_requested.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DecideApproval(self, request, context):
+        """DecideApproval approves or rejects the current step. Emits contract.approval_requested or contract.rejected.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SignContract(self, request, context):
+        """SignContract records the signature of an approved contract. Emits contract.signed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetContract(self, request, context):
+        """GetContract returns a contract with the state of each approval step.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPendingApprovals(self, request, context):
+        """ListPendingApprovals lists the approval steps waiting for the caller.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SalesServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -77,6 +360,121 @@ def add_SalesServiceServicer_to_server(servicer, server):
                     servicer.GetAccount,
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetAccountRequest.FromString,
                     response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetAccountResponse.SerializeToString,
+            ),
+            'UpsertMember': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpsertMember,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpsertMemberRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpsertMemberResponse.SerializeToString,
+            ),
+            'CreateOpportunity': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateOpportunity,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateOpportunityRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateOpportunityResponse.SerializeToString,
+            ),
+            'GetOpportunity': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetOpportunity,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetOpportunityRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetOpportunityResponse.SerializeToString,
+            ),
+            'ListOpportunities': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListOpportunities,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListOpportunitiesRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListOpportunitiesResponse.SerializeToString,
+            ),
+            'MoveOpportunity': grpc.unary_unary_rpc_method_handler(
+                    servicer.MoveOpportunity,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.MoveOpportunityRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.MoveOpportunityResponse.SerializeToString,
+            ),
+            'GetFunnel': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFunnel,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetFunnelRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetFunnelResponse.SerializeToString,
+            ),
+            'GetForecast': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetForecast,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetForecastRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetForecastResponse.SerializeToString,
+            ),
+            'GetSalesSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSalesSettings,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetSalesSettingsRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetSalesSettingsResponse.SerializeToString,
+            ),
+            'UpdateSalesSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSalesSettings,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpdateSalesSettingsRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpdateSalesSettingsResponse.SerializeToString,
+            ),
+            'CreateProduct': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateProduct,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateProductRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateProductResponse.SerializeToString,
+            ),
+            'ListProducts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListProducts,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListProductsRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListProductsResponse.SerializeToString,
+            ),
+            'CreatePriceList': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreatePriceList,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreatePriceListRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreatePriceListResponse.SerializeToString,
+            ),
+            'CreateQuote': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateQuote,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateQuoteRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateQuoteResponse.SerializeToString,
+            ),
+            'GetQuote': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetQuote,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteResponse.SerializeToString,
+            ),
+            'RenderQuotePdf': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenderQuotePdf,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RenderQuotePdfRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RenderQuotePdfResponse.SerializeToString,
+            ),
+            'RecommendBundles': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecommendBundles,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesResponse.SerializeToString,
+            ),
+            'CreateContractTemplate': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateContractTemplate,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractTemplateRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractTemplateResponse.SerializeToString,
+            ),
+            'CreateContract': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateContract,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractResponse.SerializeToString,
+            ),
+            'SubmitContract': grpc.unary_unary_rpc_method_handler(
+                    servicer.SubmitContract,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.SubmitContractRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.SubmitContractResponse.SerializeToString,
+            ),
+            'DecideApproval': grpc.unary_unary_rpc_method_handler(
+                    servicer.DecideApproval,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.DecideApprovalRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.DecideApprovalResponse.SerializeToString,
+            ),
+            'SignContract': grpc.unary_unary_rpc_method_handler(
+                    servicer.SignContract,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.SignContractRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.SignContractResponse.SerializeToString,
+            ),
+            'GetContract': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetContract,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetContractRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetContractResponse.SerializeToString,
+            ),
+            'ListPendingApprovals': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPendingApprovals,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListPendingApprovalsRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListPendingApprovalsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -134,6 +532,627 @@ class SalesService:
             '/crm.sales.v1.SalesService/GetAccount',
             crm_dot_sales_dot_v1_dot_sales__pb2.GetAccountRequest.SerializeToString,
             crm_dot_sales_dot_v1_dot_sales__pb2.GetAccountResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpsertMember(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/UpsertMember',
+            crm_dot_sales_dot_v1_dot_sales__pb2.UpsertMemberRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.UpsertMemberResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateOpportunity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/CreateOpportunity',
+            crm_dot_sales_dot_v1_dot_sales__pb2.CreateOpportunityRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.CreateOpportunityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetOpportunity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/GetOpportunity',
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetOpportunityRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetOpportunityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListOpportunities(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/ListOpportunities',
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListOpportunitiesRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListOpportunitiesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MoveOpportunity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/MoveOpportunity',
+            crm_dot_sales_dot_v1_dot_sales__pb2.MoveOpportunityRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.MoveOpportunityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFunnel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/GetFunnel',
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetFunnelRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetFunnelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetForecast(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/GetForecast',
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetForecastRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetForecastResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSalesSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/GetSalesSettings',
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetSalesSettingsRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetSalesSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSalesSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/UpdateSalesSettings',
+            crm_dot_sales_dot_v1_dot_sales__pb2.UpdateSalesSettingsRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.UpdateSalesSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateProduct(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/CreateProduct',
+            crm_dot_sales_dot_v1_dot_sales__pb2.CreateProductRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.CreateProductResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListProducts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/ListProducts',
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListProductsRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListProductsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreatePriceList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/CreatePriceList',
+            crm_dot_sales_dot_v1_dot_sales__pb2.CreatePriceListRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.CreatePriceListResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateQuote(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/CreateQuote',
+            crm_dot_sales_dot_v1_dot_sales__pb2.CreateQuoteRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.CreateQuoteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetQuote(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/GetQuote',
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RenderQuotePdf(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/RenderQuotePdf',
+            crm_dot_sales_dot_v1_dot_sales__pb2.RenderQuotePdfRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.RenderQuotePdfResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecommendBundles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/RecommendBundles',
+            crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateContractTemplate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/CreateContractTemplate',
+            crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractTemplateRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractTemplateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateContract(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/CreateContract',
+            crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubmitContract(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/SubmitContract',
+            crm_dot_sales_dot_v1_dot_sales__pb2.SubmitContractRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.SubmitContractResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DecideApproval(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/DecideApproval',
+            crm_dot_sales_dot_v1_dot_sales__pb2.DecideApprovalRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.DecideApprovalResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SignContract(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/SignContract',
+            crm_dot_sales_dot_v1_dot_sales__pb2.SignContractRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.SignContractResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetContract(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/GetContract',
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetContractRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetContractResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPendingApprovals(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/ListPendingApprovals',
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListPendingApprovalsRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListPendingApprovalsResponse.FromString,
             options,
             channel_credentials,
             insecure,
