@@ -69,8 +69,8 @@ def seed(database, reps: int, history: int) -> None:  # noqa: ANN001
         with database.engine.begin() as connection:
             connection.execute(insert(Lead.__table__), leads)
             connection.execute(insert(LeadOwnership.__table__), changes)
-    with database.engine.begin() as connection:
-        connection.execute(text("ANALYZE"))  # as autovacuum would after a load: plans for the real row counts
+    with database.engine.connect() as connection:  # as autovacuum would after a load: statistics, visibility map
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
 
 
 def new_leads(database, count: int, **fields) -> list[str]:  # noqa: ANN001, ANN003

@@ -6,7 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from prometheus_client import Counter
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from crm.events.v1.leads_pb2 import LeadCreated, LeadRepeated
@@ -144,7 +144,9 @@ def _budget(budget: str, check: Validator) -> Decimal | None:
 
 def find_open_lead_by_contact(session: Session, *, email_key: str, phone_key: str) -> Lead | None:
     """The oldest lead still being worked on (open or qualified) with this e-mail or phone key."""
-    matches = [column == key for column, key in ((Lead.email_key, email_key), (Lead.phone_key, phone_key)) if key]
+    # `!= ""` repeats the partial indexes' predicate (models.Lead), so PostgreSQL uses them for any key.
+    matches = [and_(column == key, column != "")
+               for column, key in ((Lead.email_key, email_key), (Lead.phone_key, phone_key)) if key]
     if not matches:
         return None
     return session.scalar(
@@ -200,7 +202,7 @@ def link_customer(session: Session, *, lead_id: str, customer_id: str) -> bool:
 def _mark_repeat_of_customer(session: Session, *, lead_id: str, customer_id: str) -> None:
     """Fold every open lead of the customer but the oldest into the oldest; identity may answer in any order."""
     worked_on = session.scalars(
-        select(Lead).where(Lead.customer_id == customer_id, Lead.status.in_(WORKED_ON))
+        select(Lead).where(Lead.customer_id == customer_id, Lead.customer_id != "", Lead.status.in_(WORKED_ON))
         .order_by(Lead.created_at, Lead.id).limit(MAX_FOLDED_PER_RESOLUTION)
     ).all()
     if len(worked_on) < 2:
@@ -218,7 +220,8 @@ def rekey_customer(session: Session, *, from_customer_id: str, to_customer_id: s
     if not from_customer_id or not to_customer_id:
         return 0
     updated = session.execute(
-        update(Lead).where(Lead.customer_id == from_customer_id).values(customer_id=to_customer_id)
+        update(Lead).where(Lead.customer_id == from_customer_id, Lead.customer_id != "")
+        .values(customer_id=to_customer_id)
         .execution_options(synchronize_session=False)
     )
     return updated.rowcount

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from prometheus_client import Counter
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,8 @@ from services.core.db import TENANT, utcnow
 from services.core.errors import FailedPrecondition, NotFound, Validator
 from services.core.events import emit
 from services.core.i18n import t
-from services.core.timers import FiredTimer, cancel, schedule
+from services.core.kernel_models import Timer
+from services.core.timers import FiredTimer, schedule
 from services.leads import access, assignment, rules
 from services.leads.models import OPEN, Lead, LeadOwnership, Rep
 
@@ -62,29 +63,40 @@ class Deadlines:
     conversion: datetime | None = None
 
 
+def _cancel_kinds(session: Session, lead_id: str, kinds: list[str]) -> None:
+    """services.core.timers.cancel for several kinds of one key in one statement."""
+    if kinds:
+        table = Timer.__table__
+        session.connection().execute(delete(table).where(
+            table.c.tenant_id == session.info[TENANT], table.c.kind.in_(kinds), table.c.key == lead_id))
+
+
 def cancel_clocks(session: Session, lead_id: str, clocks: tuple[str, ...] = CLOCKS) -> None:
-    for clock in clocks:
-        for stage in (WARNING, RECLAIM):
-            cancel(session, kind=timer_kind(clock, stage), key=lead_id)
+    _cancel_kinds(session, lead_id, [timer_kind(clock, stage) for clock in clocks for stage in (WARNING, RECLAIM)])
 
 
 def start_clocks(session: Session, lead: Lead, settings: rules.PoolSettings, now: datetime) -> Deadlines:
     """Fresh reclaim clocks for the lead's owner, assigned at `now`; replaces any clock of a previous owner."""
-    cancel_clocks(session, lead.id)
     deadlines = Deadlines()
     if not lead.owner_id or lead.status != OPEN:
+        cancel_clocks(session, lead.id)
         return deadlines
+    unused = []
     clocks = {FOLLOW_UP: (timedelta(hours=settings.follow_up_hours), timedelta(hours=settings.follow_up_warning_hours)),
               CONVERSION: (timedelta(days=settings.conversion_days), timedelta(days=settings.conversion_warning_days))}
     for clock, (length, warning) in clocks.items():
         if not length:
+            unused += [timer_kind(clock, WARNING), timer_kind(clock, RECLAIM)]
             continue
         due = now + length
         payload = {"owner": lead.owner_id, "assigned_at": now.isoformat(), "reclaim_at": due.isoformat()}
         schedule(session, kind=timer_kind(clock, RECLAIM), key=lead.id, due_at=due, payload=payload)
         if warning and due - warning > now:
             schedule(session, kind=timer_kind(clock, WARNING), key=lead.id, due_at=due - warning, payload=payload)
+        else:
+            unused.append(timer_kind(clock, WARNING))
         setattr(deadlines, clock, due)
+    _cancel_kinds(session, lead.id, unused)  # a previous owner's clocks that this assignment does not replace
     return deadlines
 
 

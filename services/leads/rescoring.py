@@ -21,6 +21,7 @@ import dataclasses
 import io
 import json
 import logging
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from google.protobuf.message import Message
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
+from crm.events.v1.envelope_pb2 import Envelope
 from services.core.db import Database, upsert_insert, utcnow
 from services.core.events import new_envelope
 from services.core.kernel_models import OutboxMessage
@@ -318,14 +320,35 @@ def _announce(
     return counts
 
 
+def _uuid7s(count: int) -> list[str]:
+    """`count` UUIDv7 (RFC 9562) in increasing order: this millisecond, a counter in the 42 bits after it, 32 random
+    bits. services.core.ids.new_id makes one at a time and costs more than the rest of an event here."""
+    stamp = int(time.time() * 1000) << 80 | 7 << 76 | 2 << 62
+    noise = os.urandom(4 * count)
+    ids = []
+    for n in range(count):
+        text = f"{stamp | (n >> 30) << 64 | (n & (2**30 - 1)) << 32 | int.from_bytes(noise[4 * n:4 * n + 4]):032x}"
+        ids.append(f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}")
+    return ids
+
+
 def emit_many(connection: Connection, tenant: str, payloads: list[Message], batch: int = 5000) -> None:
-    """services.core.events.emit for many payloads: the same outbox rows, written with COPY on PostgreSQL."""
+    """services.core.events.emit for many payloads: the same Envelope and outbox row per event (built from one
+    template per event type, with ids made in bulk), written with COPY on PostgreSQL."""
     table = OutboxMessage.__table__
     created = utcnow()
+    templates: dict[type, Envelope] = {}
     rows = []
-    for payload in payloads:
-        envelope = new_envelope(payload, tenant_id=tenant, producer=scoring.PRODUCER)
-        rows.append((envelope.id, envelope.type, tenant, envelope.SerializeToString(deterministic=True), created))
+    for payload, event_id in zip(payloads, _uuid7s(len(payloads)), strict=True):
+        template = templates.get(type(payload))
+        if template is None:
+            template = templates[type(payload)] = new_envelope(payload, tenant_id=tenant, producer=scoring.PRODUCER)
+        envelope = Envelope()
+        envelope.CopyFrom(template)
+        envelope.id = event_id
+        envelope.correlation_id = envelope.correlation_id if envelope.causation_id else event_id
+        envelope.payload.Pack(payload)
+        rows.append((event_id, envelope.type, tenant, envelope.SerializeToString(deterministic=True), created))
     if not rows:
         return
     if connection.dialect.name == "postgresql":

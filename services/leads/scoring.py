@@ -591,11 +591,12 @@ def _with_factors_json(frame, settings: ScoringSettings):  # noqa: ANN001, ANN20
     rows (and without per-row lists, which are slow at a million rows)."""
     import polars as pl
 
-    def factor(name: str, msgid: pl.Expr, **params: pl.Expr) -> pl.Expr:
-        fields = {"name": pl.lit(name), "contribution": pl.col(f"r_{name}"), "text": msgid}
+    def factor(name: str, text: pl.Expr, **params: pl.Expr) -> pl.Expr:
+        """[text code, points] or [text code, points, params] (factors_to_json's form); codes need no escaping."""
+        parts = [pl.lit('["'), text, pl.lit('",'), pl.col(f"r_{name}").cast(pl.String)]
         if params:
-            fields["params"] = pl.struct(**params)
-        return pl.struct(**fields).struct.json_encode()
+            parts += [pl.lit(","), pl.struct(**params).struct.json_encode()]
+        return pl.concat_str([*parts, pl.lit("]")])
 
     texts = {code: code for code in FACTOR_TEXTS}  # stored as codes, like factors_to_json
     any_size = not settings.employees_min and not settings.employees_max
@@ -917,30 +918,36 @@ def nurture_event(lead: Lead, previous: str) -> LeadNurture:
     )
 
 
-def factors_to_json(factors: Sequence[ScoreFactor]) -> list[dict[str, Any]]:
-    stored = []
+def _factor_name(code: str) -> str:
+    return "frequency" if code == "recent" else code.split("_", 1)[0]
+
+
+def factors_to_json(factors: Sequence[ScoreFactor]) -> list[Any]:
+    """The stored form (ScoreRecord.factors), compact because bulk rescoring writes a million of them: a default-model
+    factor is [text code, points] or [text code, points, params] (the factor's name follows from the code); any
+    other is {"name", "contribution", "detail"}."""
+    stored: list[Any] = []
     for factor in factors:
-        entry: dict[str, Any] = {"name": factor.name, "contribution": round(float(factor.contribution), 2)}
-        if isinstance(factor.detail, Text) and factor.detail.msgid in TEXT_CODES:
-            entry["text"] = TEXT_CODES[factor.detail.msgid]
-            if factor.detail.params:
-                entry["params"] = dict(factor.detail.params)
+        points = round(float(factor.contribution), 2)
+        code = TEXT_CODES.get(factor.detail.msgid) if isinstance(factor.detail, Text) else None
+        if code is not None and _factor_name(code) == factor.name:
+            stored.append([code, points, dict(factor.detail.params)] if factor.detail.params else [code, points])
         else:
-            entry["detail"] = str(factor.detail)
-        stored.append(entry)
+            stored.append({"name": factor.name, "contribution": points, "detail": str(factor.detail)})
     return stored
 
 
-def factors_from_json(stored: Sequence[Mapping[str, Any]]) -> tuple[ScoreFactor, ...]:
-    """Stored factors, largest first; a default-model detail (a text code) comes back as a Text, translatable to
-    the reader's language; a plugin's detail as it gave it."""
+def factors_from_json(stored: Sequence[Any]) -> tuple[ScoreFactor, ...]:
+    """Stored factors, largest first; a default-model detail comes back as a Text, translatable to the reader's
+    language; another model's detail as it gave it."""
     factors = []
     for entry in stored or ():
-        if entry.get("text") in FACTOR_TEXTS:
-            detail: str = Text(FACTOR_TEXTS[entry["text"]], entry.get("params") or {})
-        else:
-            detail = entry.get("detail", "")
-        factors.append(ScoreFactor(entry.get("name", ""), float(entry.get("contribution", 0.0)), detail))
+        if isinstance(entry, list) and entry and entry[0] in FACTOR_TEXTS:
+            params = entry[2] if len(entry) > 2 else {}
+            factors.append(ScoreFactor(_factor_name(entry[0]), float(entry[1]), Text(FACTOR_TEXTS[entry[0]], params)))
+        elif isinstance(entry, Mapping):
+            factors.append(ScoreFactor(str(entry.get("name", "")), float(entry.get("contribution", 0.0)),
+                                       str(entry.get("detail", ""))))
     return tuple(sorted(factors, key=lambda factor: -factor.contribution))
 
 
@@ -968,8 +975,7 @@ def lead_score(session: Session, *, caller: Caller, lead_id: str) -> ScoreView:
     ).first()
     counts = {kind: getattr(activity, kind) or 0 for kind in BEHAVIOUR_KINDS} if activity else {}
     return ScoreView(lead, LeadScore(lead.score, factors_from_json(latest.factors) if latest else ()),
-                     activity.model if activity and activity.model else BUILTIN,
-                     activity.scored_at if activity else None, counts)
+                     latest.model if latest else BUILTIN, latest.scored_at if latest else None, counts)
 
 
 def score_history(

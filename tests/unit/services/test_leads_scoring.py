@@ -270,7 +270,9 @@ def test_behaviour_is_recorded_once_per_key_and_rescores_with_history(leads_db):
         assert (event.source, event.detail, event.kind) == ("website", "/pricing", "page_view")
     rows = history(leads_db, lead.id)
     assert [row.score for row in rows] == [first.score.score, demo.score.score]
-    assert rows[-1].model == "builtin" and rows[-1].factors[0]["name"] in scoring.FACTORS
+    assert rows[-1].model == "builtin"
+    assert rows[-1].factors[0] == ["depth_demo_attended", 26.25]  # the stored form: [text code, points(, params)]
+    assert [f.name for f in scoring.factors_from_json(rows[-1].factors)][0] == "depth"
     assert stored(leads_db, lead.id).score == demo.score.score
 
 
