@@ -190,8 +190,8 @@ def main() -> None:
                         refused[type(error).__name__] += 1
 
         with database.session(TENANT) as session:
-            rules.update_pool(session, caller=caller("admin", tenant=TENANT, subject="admin"), values={"claims_per_day": 0},
-                              fields=["claims_per_day"])
+            rules.update_pool(session, caller=caller("admin", tenant=TENANT, subject="admin"),
+                              values={"claims_per_day": 0}, fields=["claims_per_day"])
         reps = [f"rep-{number:03d}" for number in range(args.threads)]
         seconds = in_threads(args.threads, reps, claim_all)
         attempts = args.threads * len(pooled)

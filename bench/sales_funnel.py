@@ -172,7 +172,8 @@ def load(database: Database, dsn: str, count: int) -> None:
 def percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return f"p50 {statistics.median(ordered) * 1000:7.1f} ms  p99 {p99 * 1000:7.1f} ms  max {ordered[-1] * 1000:7.1f} ms"
+    median, top = statistics.median(ordered) * 1000, ordered[-1] * 1000
+    return f"p50 {median:7.1f} ms  p99 {p99 * 1000:7.1f} ms  max {top:7.1f} ms"
 
 
 def period(rng: random.Random) -> tuple[date, date]:
@@ -223,7 +224,7 @@ def check(database: Database) -> None:
     assert [s.dwell_seconds for s in quick.stages] == [stages[s].dwell_seconds for s in pipeline.STAGES]
     assert dict(quick.loss_reasons) == {k: v for k, v in losses.items() if v}
     print("check: team-7, Q3 2024 from funnel_day = from the raw changes:",
-          ", ".join(f"{s.stage} {s.reached} ({s.conversion_from_previous or '-'}%, {s.average_dwell_days} d)"
+          ", ".join(f"{s.stage} {s.reached} ({s.conversion_from_previous or '-'}%, {s.average_dwell_days or '-'} d)"
                     for s in quick.stages))
 
 

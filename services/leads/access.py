@@ -127,10 +127,11 @@ def visible(session: Session, caller: Caller) -> ColumnElement[bool]:
     if scope.read_all or scope.change_all:
         return true()
     allowed = []
+    owned = Lead.owner_id != ""  # repeated for the partial owner index (models.py)
     if scope.subject:
-        allowed.append(Lead.owner_id == scope.subject)
+        allowed.append(and_(owned, Lead.owner_id == scope.subject))
     if scope.team_members:
-        allowed.append(Lead.owner_id.in_(sorted(scope.team_members)))
+        allowed.append(and_(owned, Lead.owner_id.in_(sorted(scope.team_members))))
     if scope.unowned:
         allowed.append(Lead.owner_id == "")
     if scope.pool:
@@ -168,7 +169,7 @@ def list_leads(
     if in_pool is not None:
         statement = statement.where(Lead.pooled_at.is_not(None) if in_pool else Lead.pooled_at.is_(None))
     if owner_id:
-        statement = statement.where(Lead.owner_id == owner_id)
+        statement = statement.where(Lead.owner_id != "", Lead.owner_id == owner_id)
     if temperature:
         statement = statement.where(Lead.temperature == temperature)
     if channel:

@@ -137,7 +137,8 @@ def open_leads(session: Session, user_ids: Sequence[str]) -> dict[str, int]:
     if not user_ids:
         return {}
     rows = session.execute(
-        select(Lead.owner_id, func.count()).where(Lead.owner_id.in_(user_ids), Lead.status == OPEN)
+        select(Lead.owner_id, func.count())
+        .where(Lead.owner_id != "", Lead.owner_id.in_(user_ids), Lead.status == OPEN)  # the partial index's predicate
         .group_by(Lead.owner_id)
     ).all()
     return {owner: count for owner, count in rows}

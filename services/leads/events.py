@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from crm.events.v1.envelope_pb2 import Envelope
 from crm.events.v1.identity_pb2 import IdentityMerged, IdentityResolved, IdentityUnmerged
 from crm.events.v1.leads_pb2 import LeadBehaviourObserved
+from crm.events.v1.sales_pb2 import OpportunityLost, OpportunityWon
 from services.core.consumers import Consumer
 from services.leads import leads, scoring
 
@@ -33,9 +34,21 @@ def on_identity_unmerged(session: Session, event: IdentityUnmerged, *, envelope:
             leads.link_customer(session, lead_id=record.id, customer_id=event.restored_customer_id)
 
 
+def on_opportunity_won(session: Session, event: OpportunityWon, *, envelope: Envelope, tenant: str) -> None:
+    if event.lead_id:
+        leads.close_from_opportunity(session, lead_id=event.lead_id, won=True)
+
+
+def on_opportunity_lost(session: Session, event: OpportunityLost, *, envelope: Envelope, tenant: str) -> None:
+    if event.lead_id:
+        leads.close_from_opportunity(session, lead_id=event.lead_id, won=False)
+
+
 CONSUMERS = [
     Consumer("identity", {IdentityResolved: on_identity_resolved, IdentityMerged: on_identity_merged,
                           IdentityUnmerged: on_identity_unmerged}),
     # Behaviour other services observed (page views, e-mail opens, ...): recorded and scored (R-LEAD-1, R-LEAD-5).
     Consumer("behaviour", {LeadBehaviourObserved: scoring.on_behaviour_observed}),
+    # Sales won or lost the lead's opportunity: the lead is converted or lost (R-LC-2).
+    Consumer("sales", {OpportunityWon: on_opportunity_won, OpportunityLost: on_opportunity_lost}),
 ]

@@ -16,7 +16,7 @@ from services.core.events import emit
 from services.core.i18n import t
 from services.leads import access, assignment
 from services.leads.contacts import email_key, phone_key
-from services.leads.models import DUPLICATE, OPEN, QUALIFIED, Lead
+from services.leads.models import CONVERTED, DUPLICATE, LOST, OPEN, QUALIFIED, Lead
 
 LEADS_CREATED = Counter("crm_leads_created", "Leads captured, by channel.", ["channel"])
 LEADS_REPEATED = Counter("crm_leads_repeated", "Captured leads that repeat an open lead, by how.", ["matched_by"])
@@ -225,3 +225,12 @@ def rekey_customer(session: Session, *, from_customer_id: str, to_customer_id: s
         .execution_options(synchronize_session=False)
     )
     return updated.rowcount
+
+
+def close_from_opportunity(session: Session, *, lead_id: str, won: bool) -> bool:
+    """The lead's opportunity was won ("converted") or lost ("lost") in sales; False when the lead is unknown here."""
+    updated = session.execute(
+        update(Lead).where(Lead.id == lead_id).values(status=CONVERTED if won else LOST)
+        .execution_options(synchronize_session=False)
+    )
+    return updated.rowcount == 1

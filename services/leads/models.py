@@ -280,8 +280,11 @@ class ScoringSettingsRow(TenantScoped, Base):
 
 # --- assignment, reps and public pool (owned by the assignment area) ---------------------------------------
 
-# A rep's open leads (holding limit) are counted under the rep's lock at every assignment: an index-only scan.
-Index("ix_lead_tenant_owner_status", Lead.tenant_id, Lead.owner_id, Lead.status)
+# A rep's leads: listed for them, and their open ones (holding limit) counted under the rep's lock at every
+# assignment. Partial like the capture area's indexes (an imported lead has no owner: no entry); queries repeat
+# `owner_id <> ''`.
+Index("ix_lead_tenant_owner_status", Lead.tenant_id, Lead.owner_id, Lead.status,
+      postgresql_where=text("owner_id <> ''"), sqlite_where=text("owner_id <> ''"))
 
 
 class Rep(TenantScoped, Base):

@@ -124,10 +124,18 @@ def _same_assignment(lead: Lead, payload: dict) -> bool:
     return abs((lead.assigned_at - started).total_seconds()) < 0.001
 
 
+class Busy(Exception):
+    """A row a timer handler needs is locked by another transaction: the timer fires again a little later."""
+
+
 def _lock_lead(session: Session, lead_id: str) -> Lead | None:
-    """The lead row, locked (without waiting inside a timer handler, see _without_waiting), as committed now."""
-    statement = select(Lead).where(Lead.id == lead_id).with_for_update(nowait=bool(session.info.get(NOWAIT)))
-    return session.scalars(statement.execution_options(populate_existing=True)).first()
+    """The lead row, locked, as committed now; None when it does not exist. Never waits: a lead another transaction
+    holds raises Busy (SKIP LOCKED, then a plain read to tell "locked" from "gone")."""
+    statement = select(Lead).where(Lead.id == lead_id).execution_options(populate_existing=True)
+    lead = session.scalars(statement.with_for_update(skip_locked=True)).first()
+    if lead is None and session.scalar(select(Lead.id).where(Lead.id == lead_id)) is not None:
+        raise Busy(lead_id)
+    return lead
 
 
 def _still_due(session: Session, lead: Lead | None, timer: FiredTimer, clock: str) -> bool:
@@ -145,7 +153,8 @@ def _still_due(session: Session, lead: Lead | None, timer: FiredTimer, clock: st
 
 # Timer handlers never wait for a row lock. The firer holds the rows of the timers it fired until it commits, and a
 # request that holds a lead and restarts its clocks waits for those rows: a handler waiting for that lead would close
-# the circle (a deadlock). A handler that finds a row busy tries again a little later instead (savepoint, NOWAIT).
+# the circle (a deadlock). A handler that finds a row busy fires again a little later instead: its lead is locked with
+# SKIP LOCKED (see _lock_lead), rep rows with NOWAIT inside a savepoint (see _when_free).
 NOWAIT = "crm_leads_nowait"  # Session.info: row locks fail at once instead of waiting
 RETRY_BUSY_AFTER = timedelta(seconds=2)  # doubling with each busy firing, up to RETRY_BUSY_AT_MOST
 RETRY_BUSY_AT_MOST = timedelta(minutes=5)
@@ -169,15 +178,21 @@ def _busy(error: OperationalError) -> bool:
     return getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE
 
 
-def _when_free(handler):  # noqa: ANN001, ANN202
-    """Run `handler(session, timer)` without waiting for row locks; when a row is busy, fire the timer again soon."""
+def _when_free(handler, *, savepoint: bool = False):  # noqa: ANN001, ANN202
+    """Run `handler(session, timer)` without waiting for row locks; when a row is busy, fire the timer again soon.
+
+    `savepoint`: the handler locks rows with NOWAIT (rep rows: skipping a locked one would change the choice), whose
+    failure aborts the transaction up to a savepoint; otherwise it only locks its lead with SKIP LOCKED (Busy)."""
     @functools.wraps(handler)
     def run(session: Session, timer: FiredTimer) -> None:
         try:
-            with _without_waiting(session):
+            if savepoint:
+                with _without_waiting(session):
+                    handler(session, timer)
+            else:
                 handler(session, timer)
-        except OperationalError as error:
-            if not _busy(error):
+        except (Busy, OperationalError) as error:
+            if isinstance(error, OperationalError) and not _busy(error):
                 raise
             BUSY_RETRIES.labels(timer.kind).inc()
             busy = int(timer.payload.get("busy", 0))
@@ -216,7 +231,7 @@ def _reclaim_handler(clock: str):  # noqa: ANN202
 REASSIGN = "pool.reassign"
 
 
-@_when_free
+@functools.partial(_when_free, savepoint=True)
 def on_reassign(session: Session, timer: FiredTimer) -> None:
     """Reassign a reclaimed lead by the rules (tenant setting), never to the rep who lost it. A timer of its own, so
     that the reclaim never waits for the rep rows an assignment locks."""

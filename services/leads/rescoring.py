@@ -136,32 +136,30 @@ def plan(frame: pl.DataFrame, settings: scoring.ScoringSettings, now: datetime) 
            _from_epoch("last_event_at").alias("last_event_at")]
     )
     now_s = (now - EPOCH).total_seconds()
-    first = pl.col("scored_at").is_null()
+    other_model = pl.col("model").is_not_null() & (pl.col("model") != "") & (pl.col("model") != BUILTIN)
     qualify = (pl.col("status") == OPEN) & (pl.col("score") >= settings.qualify_threshold) \
         & pl.col("qualified_at").is_null()
     status = pl.when(qualify).then(pl.lit(QUALIFIED)).otherwise(pl.col("status"))
     worked = status.is_in([OPEN, QUALIFIED])
-    moved = first | (pl.col("temperature") != pl.col("old_temperature"))
+    moved = pl.col("temperature") != pl.col("old_temperature")
     turned_hot = worked & moved & (pl.col("temperature") == HOT)
     deadline_free = pl.col("first_contact_due").is_null() | (pl.col("first_contact_due") <= now_s)
     interval = timedelta(days=settings.nurture_interval_days).total_seconds()
     nurture = worked & moved & (pl.col("temperature") == COLD) & (status == OPEN) \
         & (pl.col("last_nurture_at").is_null() | (now_s - pl.col("last_nurture_at") >= interval))
-    changed = first | (pl.col("score") != pl.col("old_score")) \
-        | (pl.col("temperature") != pl.col("old_temperature")) | (pl.col("model").fill_null("") != BUILTIN)
+    changed = (pl.col("score") != pl.col("old_score")) | (pl.col("temperature") != pl.col("old_temperature")) \
+        | other_model
     due = now_s + settings.first_contact_hours * 3600.0
     return (
         scoring.score_frame(frame, settings, now)
         .with_columns(
             changed=changed, qualify=qualify, turned_hot=turned_hot, new_deadline=turned_hot & deadline_free,
-            nurture=nurture, status=status,
-            previous=pl.when(first).then(pl.lit(None, dtype=pl.String)).otherwise(pl.col("old_temperature")),
+            nurture=nurture, status=status, previous=pl.col("old_temperature"),
+            # lead_activity is written only when its scoring state changes
+            touch=other_model | qualify | turned_hot | nurture,
         )
         .with_columns(
             first_contact_due=pl.when(pl.col("new_deadline")).then(pl.lit(due)).otherwise(pl.col("first_contact_due")),
-            # lead_activity is written only when its scoring state changes (scored_at marks the first scoring)
-            touch=first | (pl.col("model").fill_null("") != BUILTIN) | pl.col("qualify") | pl.col("turned_hot")
-            | pl.col("nurture"),
         )
         .filter(pl.col("changed") | pl.col("qualify"))
         .select(PLAN_COLUMNS)
@@ -206,24 +204,29 @@ def _apply_postgresql(
     clock = clock or _Clock()
     if planned.is_empty():
         return RescoreResult()
-    csv_bytes = planned.with_columns(
+    plan_csv = planned.drop("factors").with_columns(
         first_contact_due=_from_epoch("first_contact_due").dt.strftime("%Y-%m-%d %H:%M:%S%.6f+00"),
     ).write_csv(include_header=False, null_value="").encode()
+    stamp = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f+00")
+    history_csv = planned.filter(pl.col("changed")).select(
+        pl.lit(tenant).alias("tenant_id"), "id", "score", "temperature", pl.lit(BUILTIN).alias("model"), "factors",
+        pl.lit(stamp).alias("scored_at"),
+    ).write_csv(include_header=False, null_value="").encode()
     clock.lap("plan csv")
+    params = {"tenant": tenant, "now": now, "model": BUILTIN}
     with database.batch() as connection:
         driver = connection.connection.driver_connection
         with driver.cursor() as cursor:
             cursor.execute(
-                "CREATE TEMP TABLE rescore_plan (id text PRIMARY KEY, version text, score float8, temperature text,"
-                " status text, first_contact_due timestamptz, changed bool, qualify bool, turned_hot bool,"
-                " new_deadline bool, nurture bool, touch bool, previous text, factors text) ON COMMIT DROP"
+                "CREATE TEMP TABLE rescore_plan (id text, version text, score float8, temperature text, status text,"
+                " first_contact_due timestamptz, changed bool, qualify bool, turned_hot bool, new_deadline bool,"
+                " nurture bool, touch bool, previous text) ON COMMIT DROP"
             )
             with cursor.copy("COPY rescore_plan FROM STDIN (FORMAT csv)") as copy:
-                copy.write(csv_bytes)
+                copy.write(plan_csv)
             cursor.execute("ANALYZE rescore_plan")
+            cursor.execute("CREATE TEMP TABLE rescore_done (id text) ON COMMIT DROP")
             clock.lap("copy plan")
-            cursor.execute("CREATE TEMP TABLE rescore_done (id text PRIMARY KEY) ON COMMIT DROP")
-            params = {"tenant": tenant, "now": now, "model": BUILTIN}
             cursor.execute(
                 "WITH updated AS (UPDATE lead SET score = p.score, temperature = p.temperature, status = p.status,"
                 " first_contact_due = p.first_contact_due, updated_at = %(now)s"
@@ -233,13 +236,22 @@ def _apply_postgresql(
                 " INSERT INTO rescore_done SELECT id FROM updated",
                 params,
             )
+            cursor.execute("ANALYZE rescore_done")
             clock.lap("update leads")
-            cursor.execute(
-                "INSERT INTO lead_score (tenant_id, lead_id, score, temperature, model, factors, scored_at)"
-                " SELECT %(tenant)s, p.id, p.score, p.temperature, %(model)s, p.factors::json, %(now)s"
-                " FROM rescore_plan p JOIN rescore_done USING (id) WHERE p.changed",
-                params,
-            )
+            # History straight into its table; a lead that changed meanwhile (rare) gets its row taken back below.
+            with cursor.copy("COPY lead_score (tenant_id, lead_id, score, temperature, model, factors, scored_at)"
+                             " FROM STDIN (FORMAT csv)") as copy:
+                copy.write(history_csv)
+            cursor.execute("SELECT count(*), count(*) FILTER (WHERE p.changed)"
+                           " FROM rescore_plan p JOIN rescore_done USING (id)")
+            written, changed = cursor.fetchone()
+            if written < len(planned):
+                cursor.execute(
+                    "DELETE FROM lead_score s USING (SELECT id FROM rescore_plan EXCEPT SELECT id FROM rescore_done) k"
+                    " WHERE s.tenant_id = %(tenant)s AND s.lead_id = k.id AND s.scored_at = %(now)s"
+                    " AND s.model = %(model)s",
+                    params,
+                )
             clock.lap("history")
             cursor.execute(
                 "INSERT INTO lead_activity (tenant_id, lead_id, scored_at, model, qualified_at, hot_since,"
@@ -266,9 +278,6 @@ def _apply_postgresql(
                 {**params, "kind": scoring.FIRST_CONTACT, "iso": now.isoformat()},
             )
             clock.lap("timers")
-            cursor.execute("SELECT count(*), count(*) FILTER (WHERE p.changed)"
-                           " FROM rescore_plan p JOIN rescore_done USING (id)")
-            written, changed = cursor.fetchone()
             cursor.execute(
                 "SELECT l.id, l.name, l.company, l.email, l.phone, l.channel, l.owner_id, l.customer_id, l.score,"
                 " l.industry, l.region, l.status, p.qualify, p.new_deadline, p.nurture, p.previous,"
@@ -313,7 +322,7 @@ def _announce(
                 schedule(session, kind=scoring.FIRST_CONTACT, key=lead.id, due_at=due,
                          payload={"hot_since": now.isoformat()})
             if nurture:
-                payloads.append(scoring.nurture_event(lead, previous or COLD))
+                payloads.append(scoring.nurture_event(lead, previous))
                 counts["nurtured"] += 1
         emit_many(connection, tenant, payloads)
     scoring.LEADS_QUALIFIED.inc(counts["qualified"])

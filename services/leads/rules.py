@@ -86,8 +86,19 @@ class Settings:
     auto_assign_new_leads: bool = True
 
 
+_LOADED = "crm_leads_assignment_settings"  # Session.info: the settings read in this transaction
+
+
 def load(session: Session) -> Settings:
-    """The tenant's settings (the session is tenant-scoped); the defaults when it never changed them."""
+    """The tenant's settings (the session is tenant-scoped); the defaults when it never changed them. Read once per
+    transaction (a batch of timers runs many handlers in one)."""
+    loaded = session.info.get(_LOADED)
+    if loaded is None:
+        loaded = session.info[_LOADED] = _read(session)
+    return loaded
+
+
+def _read(session: Session) -> Settings:
     row = session.get(AssignmentSettings, session.info[TENANT])
     if row is None:
         return Settings()
@@ -112,6 +123,7 @@ def _save(session: Session, caller: Caller, settings: Settings) -> Settings:
     row.pool = {**pool, "auto_assign_new_leads": settings.auto_assign_new_leads}
     row.updated_by = caller.subject
     session.flush()
+    session.info.pop(_LOADED, None)
     return load(session)
 
 

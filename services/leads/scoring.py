@@ -859,7 +859,7 @@ def rescore_lead(
     LEADS_SCORED.labels(model).inc()
     temperature = settings.temperature(result.score)
     first = activity.scored_at is None
-    previous = None if first else lead.temperature
+    previous = lead.temperature  # a lead is captured cold
     if first or result.score != lead.score or temperature != lead.temperature or model != activity.model:
         session.add(ScoreRecord(tenant_id=lead.tenant_id, lead_id=lead.id, score=result.score,
                                 temperature=temperature, model=model, factors=factors_to_json(result.factors),
@@ -872,14 +872,15 @@ def rescore_lead(
 
 
 def apply_consequences(
-    session: Session, *, lead: Lead, activity: LeadActivity, previous: str | None, settings: ScoringSettings,
+    session: Session, *, lead: Lead, activity: LeadActivity, previous: str, settings: ScoringSettings,
     model: str, now: datetime,
 ) -> None:
-    """What a new score sets off; `previous` is the temperature before it (None: first scoring).
+    """What a new score sets off; `previous` is the temperature before it (a new lead's is cold).
 
     - score >= threshold on an open lead: status "qualified" and lead.qualified, once per lead (R-LEAD-6);
     - turning hot: a first-contact deadline (now + first_contact_hours) unless one still runs (R-LEAD-7);
-    - turning cold (or scored cold the first time): lead.nurture, at most once per nurture interval.
+    - turning cold (from warm or hot): lead.nurture, at most once per nurture interval. A lead that was never
+      warmer is not "turning" cold: marketing hears of it through lead.created.
     """
     if lead.status == OPEN and lead.score >= settings.qualify_threshold and activity.qualified_at is None:
         lead.status, activity.qualified_at = QUALIFIED, now
@@ -895,7 +896,7 @@ def apply_consequences(
                      payload={"hot_since": now.isoformat()})
     elif lead.temperature == COLD and lead.status == OPEN and nurture_allowed(activity.last_nurture_at, settings, now):
         activity.last_nurture_at = now
-        emit(session, nurture_event(lead, previous or COLD), producer=PRODUCER)
+        emit(session, nurture_event(lead, previous), producer=PRODUCER)
 
 
 def nurture_allowed(last: datetime | None, settings: ScoringSettings, now: datetime) -> bool:

@@ -11,8 +11,8 @@ from services.core.auth import current_caller
 from services.core.errors import FieldViolation, InvalidArgument, Validator
 from services.core.i18n import t
 from services.core.service import ServiceContext
-from services.sales import access, accounts, opportunities, pipeline, settings
-from services.sales.models import Account, Opportunity, SalesMember, StageChange
+from services.sales import access, accounts, contracts, money, opportunities, pipeline, quotes, settings
+from services.sales.models import Account, ApprovalStep, Opportunity, Product, SalesMember, StageChange
 from services.sales.money import parse_money, to_money
 
 MAX_PAGE = 500
@@ -218,3 +218,138 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
             parsed = settings.update(session, caller=caller, raw=raw)
         return sales_pb2.UpdateSalesSettingsResponse(
             settings_json=json.dumps(parsed.raw, ensure_ascii=False, sort_keys=True))
+
+    # --- products, price lists, quotes ---
+
+    def CreateProduct(self, request, context) -> sales_pb2.CreateProductResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            product = quotes.create_product(session, caller=caller, sku=request.sku, name=request.name,
+                                            unit=request.unit, tax_rate=request.tax_rate)
+            return sales_pb2.CreateProductResponse(product=product_to_proto(product))
+
+    def ListProducts(self, request, context) -> sales_pb2.ListProductsResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            return sales_pb2.ListProductsResponse(products=[product_to_proto(p) for p in quotes.list_products(session)])
+
+    def CreatePriceList(self, request, context) -> sales_pb2.CreatePriceListResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            price_list = quotes.create_price_list(
+                session, caller=caller, name=request.name, currency=request.currency,
+                items=[(item.product_id, item.unit_price.amount, item.unit_price.currency) for item in request.items])
+            return sales_pb2.CreatePriceListResponse(price_list_id=price_list.id)
+
+    def CreateQuote(self, request, context) -> sales_pb2.CreateQuoteResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            view = quotes.create_quote(
+                session, caller=caller, opportunity_id=request.opportunity_id, price_list_id=request.price_list_id,
+                lines=[(line.product_id, line.quantity, line.discount_percent) for line in request.lines])
+            return sales_pb2.CreateQuoteResponse(quote=quote_to_proto(view))
+
+    def GetQuote(self, request, context) -> sales_pb2.GetQuoteResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            return sales_pb2.GetQuoteResponse(quote=quote_to_proto(
+                quotes.readable_quote(session, caller=caller, quote_id=request.id)))
+
+    # --- contracts and approvals ---
+
+    def CreateContractTemplate(self, request, context) -> sales_pb2.CreateContractTemplateResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            template = contracts.create_template(session, caller=caller, name=request.name, body=request.body)
+            return sales_pb2.CreateContractTemplateResponse(template=sales_pb2.ContractTemplate(
+                id=template.id, name=template.name, body=template.body))
+
+    def CreateContract(self, request, context) -> sales_pb2.CreateContractResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            contract = contracts.create_contract(session, caller=caller, quote_id=request.quote_id,
+                                                 template_id=request.template_id, special_terms=request.special_terms)
+            return sales_pb2.CreateContractResponse(contract=contract_to_proto(contracts.ContractView(contract, [])))
+
+    def SubmitContract(self, request, context) -> sales_pb2.SubmitContractResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            view = contracts.submit(session, caller=caller, contract_id=request.id,
+                                    special_terms=request.special_terms)
+            return sales_pb2.SubmitContractResponse(contract=contract_to_proto(view))
+
+    def DecideApproval(self, request, context) -> sales_pb2.DecideApprovalResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            view = contracts.decide(session, caller=caller, contract_id=request.contract_id, approve=request.approve,
+                                    reason=request.reason)
+            return sales_pb2.DecideApprovalResponse(contract=contract_to_proto(view))
+
+    def SignContract(self, request, context) -> sales_pb2.SignContractResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            view = contracts.sign(session, caller=caller, contract_id=request.id)
+            return sales_pb2.SignContractResponse(contract=contract_to_proto(view))
+
+    def GetContract(self, request, context) -> sales_pb2.GetContractResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            contract = contracts.readable(session, caller=caller, contract_id=request.id)
+            view = contracts.ContractView(contract, contracts.steps_of(session, contract))
+            return sales_pb2.GetContractResponse(contract=contract_to_proto(view))
+
+    def ListPendingApprovals(self, request, context) -> sales_pb2.ListPendingApprovalsResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            steps = contracts.pending_for(session, caller=caller)
+            return sales_pb2.ListPendingApprovalsResponse(steps=[step_to_proto(step, current=True) for step in steps])
+
+
+def product_to_proto(product: Product) -> sales_pb2.Product:
+    return sales_pb2.Product(id=product.id, sku=product.sku, name=product.name, unit=product.unit,
+                             tax_rate=money.text(product.tax_rate), active=product.active)
+
+
+def quote_to_proto(view: quotes.QuoteView) -> sales_pb2.Quote:
+    quote, currency = view.quote, view.quote.currency
+    message = sales_pb2.Quote(
+        id=quote.id, opportunity_id=quote.opportunity_id, price_list_id=quote.price_list_id,
+        list_total=to_money(quote.list_total, currency), discount_total=to_money(quote.discount_total, currency),
+        net_total=to_money(quote.net_total, currency), tax_total=to_money(quote.tax_total, currency),
+        total=to_money(quote.total, currency),
+        lines=[sales_pb2.QuoteLine(
+            position=line.position, product_id=line.product_id, description=line.description,
+            quantity=money.text(line.quantity), unit_price=to_money(line.unit_price, currency),
+            discount_percent=money.text(line.discount_percent), tax_rate=money.text(line.tax_rate),
+            list_amount=to_money(line.list_amount, currency), net_amount=to_money(line.net_amount, currency),
+            tax_amount=to_money(line.tax_amount, currency)) for line in view.lines],
+    )
+    _stamp(message, "create_time", quote.created_at)
+    return message
+
+
+def step_to_proto(step: ApprovalStep, *, current: bool) -> sales_pb2.ApprovalStep:
+    message = sales_pb2.ApprovalStep(
+        contract_id=step.contract_id, round=step.round, position=step.position, duty=step.duty,
+        condition=step.condition, state=step.state, current=current,
+        expected_working_days=step.expected_working_days, decided_by=step.decided_by, reason=step.reason)
+    _stamp(message, "start_time", step.started_at)
+    _stamp(message, "due_time", step.due_at)
+    _stamp(message, "decide_time", step.decided_at)
+    return message
+
+
+def contract_to_proto(view: contracts.ContractView) -> sales_pb2.Contract:
+    contract = view.contract
+    current = next((step for step in view.steps if step.state == "pending"), None) \
+        if contract.status == "pending" else None
+    message = sales_pb2.Contract(
+        id=contract.id, opportunity_id=contract.opportunity_id, quote_id=contract.quote_id,
+        template_id=contract.template_id, body=contract.body, special_terms=contract.special_terms,
+        status=contract.status, round=contract.round, total=to_money(contract.total, contract.currency),
+        discount_percent=money.text(contract.discount_percent), rejection_reason=contract.rejection_reason,
+        owner_id=contract.owner_id, team=contract.team, signed_by=contract.signed_by,
+        steps=[step_to_proto(step, current=step is current) for step in view.steps],
+    )
+    _stamp(message, "sign_time", contract.signed_at)
+    return message

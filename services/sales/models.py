@@ -151,6 +151,13 @@ class FunnelDay(TenantScoped, Base):
     funnel of any period and team reads at most days x teams x stages rows, whatever the history's size."""
 
     __tablename__ = "funnel_day"
+    # Index-only scans for the tenant's funnel (by day) and a team's (by team, day).
+    __table_args__ = (
+        Index("ix_funnel_day_period", "tenant_id", "day",
+              postgresql_include=["stage", "reason", "reached", "exits", "dwell_seconds"]),
+        Index("ix_funnel_day_team", "tenant_id", "team", "day",
+              postgresql_include=["stage", "reason", "reached", "exits", "dwell_seconds"]),
+    )
 
     tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)

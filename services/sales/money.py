@@ -64,8 +64,10 @@ def parse_money(money: common_pb2.Money, field: str, check: Validator, *, defaul
 
 
 def text(amount: Decimal) -> str:
-    """A plain decimal string, never an exponent ("1E+3" -> "1000")."""
-    return format(amount, "f")
+    """A plain decimal string with at least 2 decimals and no trailing zeros beyond them, never an exponent:
+    Decimal("1E+3") -> "1000.00", Decimal("0.1800") -> "0.18", Decimal("0.0525") -> "0.0525"."""
+    cents = amount.quantize(CENT)
+    return format(cents if cents == amount else amount.normalize(), "f")
 
 
 def to_money(amount: Decimal, currency: str) -> common_pb2.Money:

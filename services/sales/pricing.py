@@ -46,11 +46,15 @@ class QuoteTotals:
 
     @property
     def discount_percent(self) -> Decimal:
-        """The overall discount, 1 - net / list, in percent to 4 decimals (for approval conditions)."""
-        if not self.list_total:
-            return Decimal(0)
-        with localcontext(EXACT):
-            return (self.discount_total * 100 / self.list_total).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        return discount_percent(self.list_total, self.discount_total)
+
+
+def discount_percent(list_total: Decimal, discount_total: Decimal) -> Decimal:
+    """The overall discount, 1 - net / list, in percent to 4 decimals (for approval conditions)."""
+    if not list_total:
+        return Decimal(0)
+    with localcontext(EXACT):
+        return (discount_total * 100 / list_total).quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
 
 def price_line(line: LineInput) -> LineResult:

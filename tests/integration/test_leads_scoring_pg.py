@@ -94,7 +94,7 @@ def test_bulk_rescoring_on_postgresql(database):
     qualified_before = len(events(database, LeadQualified))
     with database.session("t1") as session:
         scoring.update_settings(session, caller=ADMIN, values={"qualify_threshold": 55, "hot_from": 60,
-                                                               "warm_from": 50})
+                                                               "warm_from": 55})
 
     result = rescoring.rescore_tenant(database, "t1", now=NOW)
 
@@ -120,7 +120,9 @@ def test_bulk_rescoring_on_postgresql(database):
             assert pending(session, scoring.FIRST_CONTACT, lead_id) == (NOW + timedelta(hours=24),
                                                                         {"hot_since": NOW.isoformat()})
     assert len(events(database, LeadQualified)) == qualified_before + result.qualified
-    assert cold in [event.lead_id for event in events(database, LeadNurture)]
+    # the leads that only viewed a page were warm (>= 50) and are cold (< 55) now; `cold` was never warmer
+    viewers = [lead_id for n, lead_id in enumerate(ids) if n % 2 == 0]
+    assert sorted(event.lead_id for event in events(database, LeadNurture)) == sorted(viewers)
     with database.session("t2") as session:
         assert session.get(Lead, other_tenant).score == 0.0
 

@@ -352,22 +352,25 @@ def test_a_hot_lead_followed_up_in_time_is_not_overdue(leads_db, outbox_events):
     assert stored(leads_db, lead.id).first_contact_due is None
 
 
-def test_cold_leads_are_nurtured_at_most_once_per_interval(leads_db, outbox_events):
+def test_leads_turning_cold_are_nurtured_at_most_once_per_interval(leads_db, outbox_events):
+    def warm_then_cold(day: float) -> None:
+        set_settings(leads_db, warm_from=50, hot_from=75)
+        assert behave(leads_db, lead.id, "email_open", at=NOW + timedelta(days=day)).lead.temperature == WARM
+        set_settings(leads_db, warm_from=90, hot_from=95)  # the same score is cold now
+        assert rescore(leads_db, lead.id, NOW + timedelta(days=day, hours=1)).lead.temperature == COLD
+
     lead = add_lead(leads_db)
-    assert rescore(leads_db, lead.id, NOW).lead.temperature == COLD  # first scoring: cold, nurtured
-    assert behave(leads_db, lead.id, "email_open", at=NOW + timedelta(days=1)).lead.temperature == WARM
-    set_settings(leads_db, warm_from=90, hot_from=95)
-    assert rescore(leads_db, lead.id, NOW + timedelta(days=2)).lead.temperature == COLD  # cooled within 7 days
-    set_settings(leads_db, warm_from=50, hot_from=75)
-    assert behave(leads_db, lead.id, "email_open", at=NOW + timedelta(days=10)).lead.temperature == WARM
-    set_settings(leads_db, warm_from=90, hot_from=95)
-    assert rescore(leads_db, lead.id, NOW + timedelta(days=10, hours=1)).lead.temperature == COLD
-    rescore(leads_db, lead.id, NOW + timedelta(days=30))  # stays cold: no new event
+    assert rescore(leads_db, lead.id, NOW).lead.temperature == COLD  # cold from the start: not "turning" cold
+    assert outbox_events(leads_db, LeadNurture) == []
+    warm_then_cold(1)  # nurtured
+    warm_then_cold(3)  # within 7 days of that: not again
+    warm_then_cold(9)  # 8 days later: nurtured
+    rescore(leads_db, lead.id, NOW + timedelta(days=30))  # stays cold: nothing
 
     events = [event for _, event in outbox_events(leads_db, LeadNurture)]
-    assert [(event.lead_id, event.previous_temperature) for event in events] == [(lead.id, COLD), (lead.id, WARM)]
+    assert [(event.lead_id, event.previous_temperature) for event in events] == [(lead.id, WARM)] * 2
     with leads_db.session("t1") as session:
-        assert session.get(LeadActivity, lead.id).last_nurture_at == NOW + timedelta(days=10, hours=1)
+        assert session.get(LeadActivity, lead.id).last_nurture_at == NOW + timedelta(days=9, hours=1)
 
 
 def test_leads_no_longer_worked_on_set_nothing_off(leads_db, outbox_events):
@@ -507,11 +510,15 @@ def test_bulk_rescoring_matches_the_one_lead_model_and_writes_only_changes(leads
             expected = default_score(LeadFeatures.of(row, session.get(LeadActivity, lead.id)),
                                      scoring.get_settings(session), NOW)
             assert row.score == expected.score
-            explained = scoring.factors_from_json(history(leads_db, lead.id)[-1].factors)
-            assert {f.name: f.contribution for f in explained} == {f.name: f.contribution for f in expected.factors}
+            if expected.score:
+                explained = scoring.factors_from_json(history(leads_db, lead.id)[-1].factors)
+                assert {f.name: f.contribution for f in explained} == \
+                    {f.name: f.contribution for f in expected.factors}
     after = {lead.id: len(history(leads_db, lead.id)) for lead in leads[:4]}
-    # leads[0] was scored an hour ago and its score moved with time; the never-scored ones get their first
-    assert after[leads[1].id] == 1 and after[leads[3].id] == 1 and after[leads[2].id] == before[leads[2].id] + 1
+    # leads[2] was scored two days ago and its score moved with time; leads[1] gets its first score; leads[3]
+    # (nothing known, nothing fits) stays at 0 with nothing to explain
+    assert after[leads[1].id] == 1 and after[leads[2].id] == before[leads[2].id] + 1
+    assert stored(leads_db, leads[3].id).score == 0 and after[leads[3].id] == 0
     assert stored(leads_db, leads[4].id, tenant="t2").score == 0.0  # another tenant is untouched
     assert len(outbox_events(leads_db, LeadQualified)) == qualified_before  # qualified once, on its behaviour
 

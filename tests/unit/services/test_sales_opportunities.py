@@ -74,7 +74,7 @@ def test_stages_history_dwell_and_events(database, caller, outbox_events):
     assert [e.to_stage for _, e in outbox_events(database, OpportunityStageChanged)] == ["03", "04", "05"]
     [(_, created)] = outbox_events(database, OpportunityCreated)
     assert (created.opportunity_id, created.owner_id, created.team, created.amount.amount) == (
-        opportunity_id, "rep-1", "east", "1000")
+        opportunity_id, "rep-1", "east", "1000.00")
     [(_, event)] = outbox_events(database, OpportunityWon)
     assert event.opportunity_id == opportunity_id and event.amount.currency == "CNY"
 
@@ -157,7 +157,8 @@ def test_a_qualified_lead_becomes_one_opportunity_with_account_and_contact(datab
     with database.session("t1") as session:
         found = session.scalars(select(Opportunity).order_by(Opportunity.lead_id)).all()
         assert [(o.lead_id, o.stage, o.owner_id, o.team, o.channel, o.region) for o in found] == [
-            ("lead-1", "02", "rep-1", "east", "Referral", "浙江"), ("lead-2", "02", "rep-1", "east", "Referral", "浙江")]
+            ("lead-1", "02", "rep-1", "east", "Referral", "浙江"),
+            ("lead-2", "02", "rep-1", "east", "Referral", "浙江")]
         # One account for the customer, one contact per person.
         [account] = session.scalars(select(Account)).all()
         assert (account.name, account.customer_id, account.industry) == ("杭州云栖科技有限公司", "C20260301001", "I")
@@ -325,3 +326,25 @@ def test_api_round_trip(grpc_service):
         stub.GetOpportunity(sales_pb2.GetOpportunityRequest(id=created.id),
                             metadata=service.metadata("sales", subject="rep-2"))
     assert raised.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_the_leads_service_marks_the_lead_converted_or_lost(migrated_database, caller):
+    from services.leads import leads
+    from services.leads.events import CONSUMERS as LEADS_CONSUMERS
+    from services.leads.models import Lead
+
+    leads_db = migrated_database("leads")
+    with leads_db.session("t1") as session:
+        ids = [leads.create_lead(session, tenant="t1", caller=caller("admin"), name=f"L{n}", channel="Referral",
+                                 email=f"l{n}@example.cn").id for n in range(3)]
+    [consumer] = [c for c in LEADS_CONSUMERS if c.purpose == "sales"]
+    dispatcher = InboxDispatcher("leads", consumer, leads_db)
+    dispatcher(new_envelope(OpportunityWon(opportunity_id="o1", lead_id=ids[0]), tenant_id="t1",
+                            producer="sales").SerializeToString())
+    dispatcher(new_envelope(OpportunityLost(opportunity_id="o2", lead_id=ids[1], reason="price"), tenant_id="t1",
+                            producer="sales").SerializeToString())
+    # Another tenant's event about the same lead id changes nothing here.
+    dispatcher(new_envelope(OpportunityWon(opportunity_id="o3", lead_id=ids[2]), tenant_id="t2",
+                            producer="sales").SerializeToString())
+    with leads_db.session("t1") as session:
+        assert [session.get(Lead, lead_id).status for lead_id in ids] == ["converted", "lost", "open"]

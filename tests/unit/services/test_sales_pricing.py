@@ -38,17 +38,19 @@ def decimals(low, high, places):
                        allow_infinity=False)
 
 
+# Within what a quote accepts (services/sales/quotes.py): quantity <= 1e6, unit price <= 1e8, so that 200 lines stay
+# within Numeric(18, 4). test_huge_amounts_keep_every_digit covers the arithmetic at the type's limits.
 LINES = st.builds(
     LineInput,
-    quantity=decimals("0.0001", "99999999999999", 4),
-    unit_price=decimals("0", "99999999999999", 4),
+    quantity=decimals("0.0001", "1000000", 4),
+    unit_price=decimals("0", "100000000", 4),
     discount_percent=decimals("0", "100", 4),
     tax_rate=st.sampled_from([Decimal("0"), Decimal("0.03"), Decimal("0.06"), Decimal("0.09"), Decimal("0.13"),
                               Decimal("0.1234")]),
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.lists(LINES, min_size=200, max_size=200))
 def test_a_200_line_quote_is_exact(lines):
     totals = price_quote(lines)
@@ -58,7 +60,7 @@ def test_a_200_line_quote_is_exact(lines):
     assert totals.discount_total == totals.list_total - totals.net_total
     # Every amount is in cents and the lines add up to the totals.
     assert all(amount.as_tuple().exponent == -2 for amount in (totals.total, totals.net_total, totals.tax_total))
-    assert sum(line.net_amount + line.tax_amount for line in totals.lines) == totals.total
+    assert sum(Fraction(line.net_amount + line.tax_amount) for line in totals.lines) == totals.total
 
 
 def test_half_up_per_line_then_summed():

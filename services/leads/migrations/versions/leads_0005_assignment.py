@@ -19,8 +19,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('lead', schema=None) as batch_op:
-        batch_op.create_index('ix_lead_tenant_owner_status', ['tenant_id', 'owner_id', 'status'], unique=False)
+    # Partial (see models): an unowned lead, e.g. an imported one, adds no entry.
+    op.create_index('ix_lead_tenant_owner_status', 'lead', ['tenant_id', 'owner_id', 'status'], unique=False,
+                    postgresql_where=sa.text("owner_id <> ''"), sqlite_where=sa.text("owner_id <> ''"))
 
     op.create_table('rep',
     sa.Column('tenant_id', sa.String(length=64), nullable=False),
@@ -81,5 +82,4 @@ def downgrade() -> None:
     with op.batch_alter_table('rep', schema=None) as batch_op:
         batch_op.drop_index('ix_rep_tenant_team')
     op.drop_table('rep')
-    with op.batch_alter_table('lead', schema=None) as batch_op:
-        batch_op.drop_index('ix_lead_tenant_owner_status')
+    op.drop_index('ix_lead_tenant_owner_status', 'lead')

@@ -468,48 +468,6 @@ class GetQuoteResponse(_message.Message):
     quote: Quote
     def __init__(self, quote: _Optional[_Union[Quote, _Mapping]] = ...) -> None: ...
 
-class RenderQuotePdfRequest(_message.Message):
-    __slots__ = ("id",)
-    ID_FIELD_NUMBER: _ClassVar[int]
-    id: str
-    def __init__(self, id: _Optional[str] = ...) -> None: ...
-
-class RenderQuotePdfResponse(_message.Message):
-    __slots__ = ("pdf",)
-    PDF_FIELD_NUMBER: _ClassVar[int]
-    pdf: bytes
-    def __init__(self, pdf: _Optional[bytes] = ...) -> None: ...
-
-class Bundle(_message.Message):
-    __slots__ = ("product_ids", "support", "confidence", "lift", "explanation")
-    PRODUCT_IDS_FIELD_NUMBER: _ClassVar[int]
-    SUPPORT_FIELD_NUMBER: _ClassVar[int]
-    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
-    LIFT_FIELD_NUMBER: _ClassVar[int]
-    EXPLANATION_FIELD_NUMBER: _ClassVar[int]
-    product_ids: _containers.RepeatedScalarFieldContainer[str]
-    support: str
-    confidence: str
-    lift: str
-    explanation: str
-    def __init__(self, product_ids: _Optional[_Iterable[str]] = ..., support: _Optional[str] = ..., confidence: _Optional[str] = ..., lift: _Optional[str] = ..., explanation: _Optional[str] = ...) -> None: ...
-
-class RecommendBundlesRequest(_message.Message):
-    __slots__ = ("account_id", "limit")
-    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
-    LIMIT_FIELD_NUMBER: _ClassVar[int]
-    account_id: str
-    limit: int
-    def __init__(self, account_id: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
-
-class RecommendBundlesResponse(_message.Message):
-    __slots__ = ("bundles", "model")
-    BUNDLES_FIELD_NUMBER: _ClassVar[int]
-    MODEL_FIELD_NUMBER: _ClassVar[int]
-    bundles: _containers.RepeatedCompositeFieldContainer[Bundle]
-    model: str
-    def __init__(self, bundles: _Optional[_Iterable[_Union[Bundle, _Mapping]]] = ..., model: _Optional[str] = ...) -> None: ...
-
 class ContractTemplate(_message.Message):
     __slots__ = ("id", "name", "body")
     ID_FIELD_NUMBER: _ClassVar[int]

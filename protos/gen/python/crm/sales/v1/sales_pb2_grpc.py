@@ -115,16 +115,6 @@ class SalesServiceStub:
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteRequest.SerializeToString,
                 response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteResponse.FromString,
                 _registered_method=True)
-        self.RenderQuotePdf = channel.unary_unary(
-                '/crm.sales.v1.SalesService/RenderQuotePdf',
-                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RenderQuotePdfRequest.SerializeToString,
-                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RenderQuotePdfResponse.FromString,
-                _registered_method=True)
-        self.RecommendBundles = channel.unary_unary(
-                '/crm.sales.v1.SalesService/RecommendBundles',
-                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesRequest.SerializeToString,
-                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesResponse.FromString,
-                _registered_method=True)
         self.CreateContractTemplate = channel.unary_unary(
                 '/crm.sales.v1.SalesService/CreateContractTemplate',
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractTemplateRequest.SerializeToString,
@@ -283,20 +273,6 @@ class SalesServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def RenderQuotePdf(self, request, context):
-        """RenderQuotePdf renders a quote as a PDF document.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def RecommendBundles(self, request, context):
-        """RecommendBundles suggests product bundles for an account from its history and everyone's past orders.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
     def CreateContractTemplate(self, request, context):
         """--- contracts and approvals ---
 
@@ -430,16 +406,6 @@ def add_SalesServiceServicer_to_server(servicer, server):
                     servicer.GetQuote,
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteRequest.FromString,
                     response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteResponse.SerializeToString,
-            ),
-            'RenderQuotePdf': grpc.unary_unary_rpc_method_handler(
-                    servicer.RenderQuotePdf,
-                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RenderQuotePdfRequest.FromString,
-                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RenderQuotePdfResponse.SerializeToString,
-            ),
-            'RecommendBundles': grpc.unary_unary_rpc_method_handler(
-                    servicer.RecommendBundles,
-                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesRequest.FromString,
-                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesResponse.SerializeToString,
             ),
             'CreateContractTemplate': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateContractTemplate,
@@ -910,60 +876,6 @@ class SalesService:
             '/crm.sales.v1.SalesService/GetQuote',
             crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteRequest.SerializeToString,
             crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def RenderQuotePdf(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/crm.sales.v1.SalesService/RenderQuotePdf',
-            crm_dot_sales_dot_v1_dot_sales__pb2.RenderQuotePdfRequest.SerializeToString,
-            crm_dot_sales_dot_v1_dot_sales__pb2.RenderQuotePdfResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def RecommendBundles(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/crm.sales.v1.SalesService/RecommendBundles',
-            crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesRequest.SerializeToString,
-            crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesResponse.FromString,
             options,
             channel_credentials,
             insecure,
