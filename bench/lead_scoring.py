@@ -138,11 +138,15 @@ def main() -> None:
     parser.add_argument("--skip-rescore", action="store_true")
     parser.add_argument("--skip-api", action="store_true")
     parser.add_argument("--skip-auc", action="store_true")
+    parser.add_argument("--lead-fillfactor", type=int, help="Override the migration's fillfactor of lead (experiments).")
     args = parser.parse_args()
     now = datetime.now(UTC).replace(microsecond=0)
 
     with scratch_cluster("bench_lead_scoring") as (cluster, dsn):
         cluster.crm("migrate", "leads")
+        if args.lead_fillfactor:
+            with psycopg.connect(dsn, autocommit=True, options="-csearch_path=leads") as connection:
+                connection.execute(f"ALTER TABLE lead SET (fillfactor = {int(args.lead_fillfactor)})")
         started = time.perf_counter()
         ids = seed(dsn, args.leads, now)
         print(f"seeded {args.leads:,} leads (70 % with behaviour aggregates) in {time.perf_counter() - started:.1f} s",

@@ -44,6 +44,15 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class BundleRecommendation:
+    product_ids: Sequence[str]  # the bundle, catalogue product ids: what the account has plus what it should add
+    confidence: float  # 0..1: P(the added products | the rest of the bundle)
+    lift: float  # confidence / P(the added products); > 1 means bought together more often than by chance
+    reason: str = ""  # human-readable, e.g. "bought together in 12 of 20 quotes"
+    support: float = 0.0  # 0..1: share of the baskets holding the whole bundle
+
+
+@dataclass(frozen=True)
 class SendResult:
     accepted: bool
     provider_message_id: str = ""
@@ -99,4 +108,20 @@ def crm_assign_lead(
     "daily_cap", "holding_limit", "open_leads", "assigned_today", "conversion_rate" (None when the conversion rule
     did not run), "last_assigned_at" (ISO time or None)}. An answer that is not a candidate's user id counts as
     None: a plugin cannot give a lead to a rep who is absent or at capacity.
+    """
+
+
+@hookspec
+def crm_recommend_bundle(
+    account: Mapping[str, Any], history: Sequence[Mapping[str, Any]], catalog: Sequence[Mapping[str, Any]],
+    settings: Mapping[str, Any],
+) -> Sequence[BundleRecommendation]:
+    """Recommend product bundles for an account (R-SALES-2: "basic edition + analytics add-on"), best first.
+
+    `account` holds {"id", "name", "industry" (GB/T 4754 section letter or ""), "region", "customer_id",
+    "owner_id"}; `history` the account's past baskets, newest first, each {"source": "quote" | "order", "id",
+    "at": ISO time, "product_ids": [...]}; `catalog` the tenant's active products, each {"id", "sku", "name",
+    "unit"}. Product ids that are not in `catalog` are dropped from an answer, and so are recommendations that
+    add nothing the account does not already buy. The sales service's own association-rule model
+    (services/sales/bundles.py) answers when the tenant chose "builtin" or the chosen plugin fails.
     """

@@ -39,13 +39,15 @@ from pathlib import Path
 from typing import Any
 
 from prometheus_client import Counter
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from crm.events.v1.envelope_pb2 import Envelope
 from crm.events.v1.leads_pb2 import LeadBehaviourObserved, LeadFirstContactOverdue, LeadNurture, LeadQualified
 from services.core.auth import Caller, current_caller
-from services.core.db import upsert_insert, utcnow
+from services.core.db import utcnow
 from services.core.errors import FailedPrecondition, InvalidArgument, NotFound, Validator
 from services.core.events import MalformedEvent, emit
 from services.core.hookspecs import LeadScore, ScoreFactor
@@ -756,18 +758,24 @@ class _Loaded:
     choice: Choice
 
 
+# Built once: constructing a statement costs about as much as running it on the request path.
+_LOAD = (
+    select(Lead, LeadActivity, ScoringSettingsRow.settings, PluginChoice.plugin, PluginChoice.settings)
+    .outerjoin(LeadActivity, LeadActivity.lead_id == Lead.id)
+    .outerjoin(ScoringSettingsRow, ScoringSettingsRow.tenant_id == Lead.tenant_id)
+    .outerjoin(PluginChoice, and_(PluginChoice.tenant_id == Lead.tenant_id, PluginChoice.hook == SCORE_HOOK))
+    .where(Lead.id == bindparam("lead_id"))
+)
+_LOAD_LOCKED = _LOAD.with_for_update(of=Lead)
+_RECORD = {
+    dialect: upsert(BehaviourEvent.__table__).on_conflict_do_nothing().returning(BehaviourEvent.__table__.c.id)
+    for dialect, upsert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+}
+
+
 def _load(session: Session, lead_id: str, *, lock: bool) -> _Loaded | None:
     """The lead (locked for update), its aggregates, the tenant's settings and scoring model: one round trip."""
-    query = (
-        select(Lead, LeadActivity, ScoringSettingsRow.settings, PluginChoice.plugin, PluginChoice.settings)
-        .outerjoin(LeadActivity, LeadActivity.lead_id == Lead.id)
-        .outerjoin(ScoringSettingsRow, ScoringSettingsRow.tenant_id == Lead.tenant_id)
-        .outerjoin(PluginChoice, and_(PluginChoice.tenant_id == Lead.tenant_id, PluginChoice.hook == SCORE_HOOK))
-        .where(Lead.id == lead_id)
-    )
-    if lock:
-        query = query.with_for_update(of=Lead)
-    row = session.execute(query).first()
+    row = session.execute(_LOAD_LOCKED if lock else _LOAD, {"lead_id": lead_id}).first()
     if row is None:
         return None
     lead, activity, stored, plugin, plugin_settings = row
@@ -813,13 +821,11 @@ def record_behaviour(
     loaded = _locked_lead(session, caller=caller, lead_id=lead_id, email=email, phone=phone)
     lead, activity = loaded.lead, loaded.activity
 
-    table = BehaviourEvent.__table__
-    inserted = session.connection().execute(
-        upsert_insert(session)(table).values(
-            tenant_id=lead.tenant_id, lead_id=lead.id, kind=kind, occurred_at=occurred_at, source=source.strip(),
-            detail=detail.strip(), event_key=event_key or new_id(), recorded_at=now,
-        ).on_conflict_do_nothing().returning(table.c.id)
-    ).first()
+    connection = session.connection()
+    inserted = connection.execute(_RECORD[connection.dialect.name], {
+        "tenant_id": lead.tenant_id, "lead_id": lead.id, "kind": kind, "occurred_at": occurred_at,
+        "source": source.strip(), "detail": detail.strip(), "event_key": event_key or new_id(), "recorded_at": now,
+    }).first()
     if inserted is None:  # this event_key was recorded before
         return Scored(lead, _current_score(session, lead), activity.model if activity else BUILTIN, duplicate=True)
     BEHAVIOUR_RECORDED.labels(kind).inc()

@@ -9,9 +9,9 @@ from crm.common.v1 import common_pb2
 from crm.sales.v1 import sales_pb2, sales_pb2_grpc
 from services.core.auth import current_caller
 from services.core.errors import FieldViolation, InvalidArgument, Validator
-from services.core.i18n import t
+from services.core.i18n import DEFAULT_LOCALE, localize, negotiate, t
 from services.core.service import ServiceContext
-from services.sales import access, accounts, contracts, money, opportunities, pipeline, quotes, settings
+from services.sales import access, accounts, bundles, contracts, money, opportunities, pipeline, quotes, settings
 from services.sales.models import Account, ApprovalStep, Opportunity, Product, SalesMember, StageChange
 from services.sales.money import parse_money, to_money
 
@@ -75,6 +75,24 @@ def opportunity_to_proto(opportunity: Opportunity, probability: str = "",
     _stamp(message, "stage_enter_time", opportunity.stage_entered_at)
     _stamp(message, "create_time", opportunity.created_at)
     return message
+
+
+def caller_locale(context) -> str:  # noqa: ANN001
+    """The language the caller asked for (gRPC metadata accept-language), for texts in responses."""
+    for key, value in (context.invocation_metadata() if context is not None else None) or ():
+        if key == "accept-language":
+            return negotiate(value)
+    return DEFAULT_LOCALE
+
+
+def _json_object(text: str, field: str) -> dict:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        raise InvalidArgument(FieldViolation(field, t("is not valid JSON"))) from None
+    if not isinstance(value, dict):
+        raise InvalidArgument(FieldViolation(field, t("must be a JSON object")))
+    return value
 
 
 def _page(request_page: common_pb2.PageRequest) -> tuple[int, int]:
@@ -254,6 +272,28 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
         with self.database.session(caller.tenant_id) as session:
             return sales_pb2.GetQuoteResponse(quote=quote_to_proto(
                 quotes.readable_quote(session, caller=caller, quote_id=request.id)))
+
+    def RecommendBundles(self, request, context) -> sales_pb2.RecommendBundlesResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        locale = caller_locale(context)
+        with self.database.session(caller.tenant_id) as session:
+            found = bundles.recommend_for_account(session, caller=caller, account_id=request.account_id,
+                                                  plugins=self.plugins)
+        return sales_pb2.RecommendBundlesResponse(model=found.model, recommendations=[
+            sales_pb2.BundleRecommendation(
+                product_ids=list(item.product_ids),
+                new_product_ids=[product_id for product_id in item.product_ids if product_id not in found.owned],
+                confidence=format(item.confidence, "f"), lift=format(item.lift, "f"),
+                support=format(item.support, "f"), reason=localize(item.reason, locale),
+            ) for item in found.items])
+
+    def SetBundleModel(self, request, context) -> sales_pb2.SetBundleModelResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        values = _json_object(request.settings_json, "settings_json")
+        with self.database.session(caller.tenant_id) as session:
+            choice = bundles.set_model(session, caller=caller, plugin=request.plugin, settings=values,
+                                       plugins=self.plugins)
+        return sales_pb2.SetBundleModelResponse(plugin=choice.plugin)
 
     # --- contracts and approvals ---
 

@@ -72,9 +72,11 @@ def upgrade() -> None:
         batch_op.create_index('ix_lead_score_lead', ['tenant_id', 'lead_id', 'id'], unique=False)
 
     if op.get_bind().dialect.name == "postgresql":
-        # Scoring rewrites a lead's score and temperature often (none of them indexed): room on each page lets
-        # PostgreSQL update in place (HOT) instead of touching all of lead's indexes for every changed score.
-        op.execute("ALTER TABLE lead SET (fillfactor = 80)")
+        # Scoring rewrites a lead's score and temperature often (none of them indexed), and a bulk rescoring most
+        # leads at once: with half of each page free every new row version fits its page and PostgreSQL updates
+        # in place (HOT) instead of adding an entry to each of lead's indexes. Measured on 1M leads
+        # (bench/lead_scoring.py): the UPDATE of the first scoring takes 9.8 s at 50, 28 s at 80.
+        op.execute("ALTER TABLE lead SET (fillfactor = 50)")
         op.execute("ALTER TABLE lead_activity SET (fillfactor = 80)")
 
     op.create_table('scoring_settings',

@@ -468,6 +468,50 @@ class GetQuoteResponse(_message.Message):
     quote: Quote
     def __init__(self, quote: _Optional[_Union[Quote, _Mapping]] = ...) -> None: ...
 
+class RecommendBundlesRequest(_message.Message):
+    __slots__ = ("account_id",)
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    def __init__(self, account_id: _Optional[str] = ...) -> None: ...
+
+class BundleRecommendation(_message.Message):
+    __slots__ = ("product_ids", "new_product_ids", "confidence", "lift", "support", "reason")
+    PRODUCT_IDS_FIELD_NUMBER: _ClassVar[int]
+    NEW_PRODUCT_IDS_FIELD_NUMBER: _ClassVar[int]
+    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    LIFT_FIELD_NUMBER: _ClassVar[int]
+    SUPPORT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    product_ids: _containers.RepeatedScalarFieldContainer[str]
+    new_product_ids: _containers.RepeatedScalarFieldContainer[str]
+    confidence: str
+    lift: str
+    support: str
+    reason: str
+    def __init__(self, product_ids: _Optional[_Iterable[str]] = ..., new_product_ids: _Optional[_Iterable[str]] = ..., confidence: _Optional[str] = ..., lift: _Optional[str] = ..., support: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class RecommendBundlesResponse(_message.Message):
+    __slots__ = ("recommendations", "model")
+    RECOMMENDATIONS_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    recommendations: _containers.RepeatedCompositeFieldContainer[BundleRecommendation]
+    model: str
+    def __init__(self, recommendations: _Optional[_Iterable[_Union[BundleRecommendation, _Mapping]]] = ..., model: _Optional[str] = ...) -> None: ...
+
+class SetBundleModelRequest(_message.Message):
+    __slots__ = ("plugin", "settings_json")
+    PLUGIN_FIELD_NUMBER: _ClassVar[int]
+    SETTINGS_JSON_FIELD_NUMBER: _ClassVar[int]
+    plugin: str
+    settings_json: str
+    def __init__(self, plugin: _Optional[str] = ..., settings_json: _Optional[str] = ...) -> None: ...
+
+class SetBundleModelResponse(_message.Message):
+    __slots__ = ("plugin",)
+    PLUGIN_FIELD_NUMBER: _ClassVar[int]
+    plugin: str
+    def __init__(self, plugin: _Optional[str] = ...) -> None: ...
+
 class ContractTemplate(_message.Message):
     __slots__ = ("id", "name", "body")
     ID_FIELD_NUMBER: _ClassVar[int]

@@ -115,6 +115,16 @@ class SalesServiceStub:
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteRequest.SerializeToString,
                 response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteResponse.FromString,
                 _registered_method=True)
+        self.RecommendBundles = channel.unary_unary(
+                '/crm.sales.v1.SalesService/RecommendBundles',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesResponse.FromString,
+                _registered_method=True)
+        self.SetBundleModel = channel.unary_unary(
+                '/crm.sales.v1.SalesService/SetBundleModel',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetBundleModelRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetBundleModelResponse.FromString,
+                _registered_method=True)
         self.CreateContractTemplate = channel.unary_unary(
                 '/crm.sales.v1.SalesService/CreateContractTemplate',
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractTemplateRequest.SerializeToString,
@@ -273,6 +283,21 @@ class SalesServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecommendBundles(self, request, context):
+        """RecommendBundles recommends product bundles for an account from its history and the tenant's baskets
+        (quotes, orders): association rules, or the tenant's crm_recommend_bundle plugin (R-SALES-2).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetBundleModel(self, request, context):
+        """SetBundleModel chooses the tenant's bundle model (admin): "builtin" with its thresholds, or a plugin.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateContractTemplate(self, request, context):
         """--- contracts and approvals ---
 
@@ -406,6 +431,16 @@ def add_SalesServiceServicer_to_server(servicer, server):
                     servicer.GetQuote,
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteRequest.FromString,
                     response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteResponse.SerializeToString,
+            ),
+            'RecommendBundles': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecommendBundles,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesResponse.SerializeToString,
+            ),
+            'SetBundleModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetBundleModel,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetBundleModelRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetBundleModelResponse.SerializeToString,
             ),
             'CreateContractTemplate': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateContractTemplate,
@@ -876,6 +911,60 @@ class SalesService:
             '/crm.sales.v1.SalesService/GetQuote',
             crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteRequest.SerializeToString,
             crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecommendBundles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/RecommendBundles',
+            crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetBundleModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/SetBundleModel',
+            crm_dot_sales_dot_v1_dot_sales__pb2.SetBundleModelRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.SetBundleModelResponse.FromString,
             options,
             channel_credentials,
             insecure,
