@@ -14,7 +14,7 @@ from services.core.auth import Caller
 from services.core.errors import Validator
 from services.core.events import emit
 from services.core.i18n import t
-from services.leads import access, assignment
+from services.leads import access, assignment, pool
 from services.leads.contacts import email_key, phone_key
 from services.leads.models import CONVERTED, DUPLICATE, LOST, OPEN, QUALIFIED, Lead
 
@@ -212,6 +212,7 @@ def _mark_repeat_of_customer(session: Session, *, lead_id: str, customer_id: str
     for repeat in later:
         if repeat.status == OPEN:
             repeat.status, repeat.duplicate_of = DUPLICATE, original.id
+            pool.status_changed(session, repeat)
             _announce_repeat(session, original=original, repeat=repeat, matched_by="identity")
 
 
@@ -233,4 +234,7 @@ def close_from_opportunity(session: Session, *, lead_id: str, won: bool) -> bool
         update(Lead).where(Lead.id == lead_id).values(status=CONVERTED if won else LOST)
         .execution_options(synchronize_session=False)
     )
-    return updated.rowcount == 1
+    if updated.rowcount != 1:
+        return False
+    pool.cancel_clocks(session, lead_id)  # a closed lead is nobody's to lose to the pool any more
+    return True

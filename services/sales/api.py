@@ -85,6 +85,11 @@ def caller_locale(context) -> str:  # noqa: ANN001
     return DEFAULT_LOCALE
 
 
+def _ratio(value: float) -> str:
+    """4 decimals without trailing zeros: 0.66666 -> "0.6667", 0.4 -> "0.4", 1.0 -> "1"."""
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
 def _json_object(text: str, field: str) -> dict:
     try:
         value = json.loads(text or "{}")
@@ -283,8 +288,8 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
             sales_pb2.BundleRecommendation(
                 product_ids=list(item.product_ids),
                 new_product_ids=[product_id for product_id in item.product_ids if product_id not in found.owned],
-                confidence=format(item.confidence, "f"), lift=format(item.lift, "f"),
-                support=format(item.support, "f"), reason=localize(item.reason, locale),
+                confidence=_ratio(item.confidence), lift=_ratio(item.lift), support=_ratio(item.support),
+                reason=localize(item.reason, locale),
             ) for item in found.items])
 
     def SetBundleModel(self, request, context) -> sales_pb2.SetBundleModelResponse:  # noqa: N802, ANN001
