@@ -8,7 +8,7 @@ BENCH_STAMP := $(BENCH_VENV)/.installed-stamp
 BUF := .tools/node_modules/.bin/buf
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
 
-.PHONY: install proto run test test-unit test-integration lint bench bench-venv bench-dedup chart clean
+.PHONY: install proto run test test-unit test-integration lint bench bench-leads bench-sales bench-venv bench-dedup chart clean
 
 install: $(STAMP)
 
@@ -46,6 +46,20 @@ lint: install $(BUF)
 bench: install
 	bash .ci/ensure-deps
 	$(PY) bench/intake.py
+
+# Leads (issue #4): 1M-row import vs raw COPY, 1M rescoring and per-event scoring, 100k reminders with two replicas,
+# assignment and claims. Each bench uses a PostgreSQL database of its own and drops it afterwards.
+bench-leads: install
+	bash .ci/ensure-deps
+	$(PY) bench/lead_import.py
+	$(PY) bench/lead_scoring.py
+	$(PY) bench/reminders.py
+	$(PY) bench/lead_assignment.py
+
+# Sales (issue #5): funnel and weighted forecast over 1M opportunities and 10M stage transitions.
+bench-sales: install
+	bash .ci/ensure-deps
+	$(PY) bench/sales_funnel.py
 
 bench-venv: $(BENCH_STAMP)
 

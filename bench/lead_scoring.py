@@ -112,6 +112,21 @@ def rescore_figures(database: Database, label: str, now: datetime) -> None:
     print("    " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in result.phases), flush=True)
 
 
+def get_lead_latency(port: int, ids: list[str], calls: int) -> list[float]:
+    """The platform's floor on this machine: GetLead (one primary-key read) through the same server and client."""
+    token = mint_token(TOKEN_KEY, tenant_id=TENANT, subject="bench", kind="service", roles=[], ttl_seconds=3600)
+    metadata = [("authorization", f"Bearer {token}")]
+    latencies = []
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        stub = leads_pb2_grpc.LeadsServiceStub(channel)
+        for n in range(calls + 200):
+            started = time.perf_counter()
+            stub.GetLead(leads_pb2.GetLeadRequest(id=ids[(n * 7919) % len(ids)]), metadata=metadata, timeout=10)
+            if n >= 200:
+                latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
 def api_latency(port: int, ids: list[str], calls: int) -> list[float]:
     token = mint_token(TOKEN_KEY, tenant_id=TENANT, subject="tracking", kind="service", roles=[], ttl_seconds=3600)
     metadata = [("authorization", f"Bearer {token}")]
@@ -138,7 +153,7 @@ def main() -> None:
     parser.add_argument("--skip-rescore", action="store_true")
     parser.add_argument("--skip-api", action="store_true")
     parser.add_argument("--skip-auc", action="store_true")
-    parser.add_argument("--lead-fillfactor", type=int, help="Override the migration's fillfactor of lead (experiments).")
+    parser.add_argument("--lead-fillfactor", type=int, help="Override the fillfactor of lead (experiments).")
     args = parser.parse_args()
     now = datetime.now(UTC).replace(microsecond=0)
 
@@ -173,6 +188,9 @@ def main() -> None:
             print(f"RecordBehaviour through gRPC, {len(latencies)} sequential calls on random leads of "
                   f"{args.leads:,}: p50 {cuts[49]:.2f} ms, p99 {cuts[98]:.2f} ms, max {max(latencies):.2f} ms "
                   f"(target p99 <= 5 ms)", flush=True)
+            floor = statistics.quantiles(get_lead_latency(cluster.ports["leads"], ids, args.calls), n=100)
+            print(f"  for comparison, GetLead (one primary-key read) on the same server: p50 {floor[49]:.2f} ms, "
+                  f"p99 {floor[98]:.2f} ms", flush=True)
     if not args.skip_auc:
         backtest()
 

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from prometheus_client import Counter
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -745,6 +745,8 @@ class Scored:
     score: LeadScore
     model: str
     duplicate: bool = False  # the behaviour event had been recorded before: nothing changed
+    activity: LeadActivity | None = None
+    record: ScoreRecord | None = None  # the history row this scoring added, if any
 
 
 BEHAVIOUR_ROLES = ("sales", "manager", "admin", "marketing")
@@ -756,6 +758,7 @@ class _Loaded:
     activity: LeadActivity | None
     settings: ScoringSettings
     choice: Choice
+    recorded: bool | None = None  # the behaviour event given to _load was new (None: none was given)
 
 
 # Built once: constructing a statement costs about as much as running it on the request path.
@@ -771,26 +774,40 @@ _RECORD = {
     dialect: upsert(BehaviourEvent.__table__).on_conflict_do_nothing().returning(BehaviourEvent.__table__.c.id)
     for dialect, upsert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
 }
+# PostgreSQL: the behaviour event is inserted in the same statement that loads and locks its lead (a data-modifying
+# CTE; its id comes back, or NULL when the event_key was recorded before). A missing lead rolls it back.
+_RECORDED = _RECORD["postgresql"].values(
+    tenant_id=bindparam("tenant_id"), lead_id=bindparam("lead_id"), kind=bindparam("kind"),
+    occurred_at=bindparam("occurred_at"), source=bindparam("source"), detail=bindparam("detail"),
+    event_key=bindparam("event_key"), recorded_at=bindparam("recorded_at"),
+).cte("recorded")
+_LOAD_RECORDING = _LOAD.add_columns(select(_RECORDED.c.id).scalar_subquery()).with_for_update(of=Lead)
 
 
-def _load(session: Session, lead_id: str, *, lock: bool) -> _Loaded | None:
-    """The lead (locked for update), its aggregates, the tenant's settings and scoring model: one round trip."""
-    row = session.execute(_LOAD_LOCKED if lock else _LOAD, {"lead_id": lead_id}).first()
+def _load(session: Session, lead_id: str, *, lock: bool, record: dict | None = None) -> _Loaded | None:
+    """The lead (locked for update), its aggregates, the tenant's settings and scoring model: one round trip.
+    With `record` (PostgreSQL) the same statement records that behaviour event; _Loaded.recorded tells if it did."""
+    statement = _LOAD_RECORDING if record else _LOAD_LOCKED if lock else _LOAD
+    row = session.execute(statement, {"lead_id": lead_id, **(record or {})}).first()
     if row is None:
         return None
-    lead, activity, stored, plugin, plugin_settings = row
+    lead, activity, stored, plugin, plugin_settings = row[:5]
     settings = _parsed(json.dumps(stored, sort_keys=True)) if stored else _parsed("{}")
     choice = Choice(plugin, dict(plugin_settings or {})) if plugin else Choice()
-    return _Loaded(lead, activity, settings, choice)
+    return _Loaded(lead, activity, settings, choice, recorded=row[5] is not None if record else None)
 
 
-def _locked_lead(session: Session, *, caller: Caller, lead_id: str, email: str, phone: str) -> _Loaded:
+def _locked_lead(
+    session: Session, *, caller: Caller, lead_id: str, email: str, phone: str, record: dict | None = None
+) -> _Loaded:
     if not lead_id:
         found = leads.find_open_lead_by_contact(session, email_key=email_key(email), phone_key=phone_key(phone))
         if found is None:
             raise NotFound(t("no open lead has this e-mail or phone"))
         lead_id = found.id
-    loaded = _load(session, lead_id, lock=True)
+    if record is not None:
+        record = {**record, "tenant_id": session.info["crm_tenant"]}
+    loaded = _load(session, lead_id, lock=True, record=record)
     if loaded is None:
         raise NotFound(t("lead {id} not found", id=repr(lead_id)))
     if not caller.is_service:
@@ -818,15 +835,19 @@ def record_behaviour(
         check.check(occurred_at <= now + MAX_FUTURE, "occurred_time", t("must not be more than a day in the future"))
     check.raise_if_any()
     occurred_at = occurred_at or now
-    loaded = _locked_lead(session, caller=caller, lead_id=lead_id, email=email, phone=phone)
-    lead, activity = loaded.lead, loaded.activity
-
+    event = {"kind": kind, "occurred_at": occurred_at, "source": source.strip(), "detail": detail.strip(),
+             "event_key": event_key or new_id(), "recorded_at": now}
     connection = session.connection()
-    inserted = connection.execute(_RECORD[connection.dialect.name], {
-        "tenant_id": lead.tenant_id, "lead_id": lead.id, "kind": kind, "occurred_at": occurred_at,
-        "source": source.strip(), "detail": detail.strip(), "event_key": event_key or new_id(), "recorded_at": now,
-    }).first()
-    if inserted is None:  # this event_key was recorded before
+    postgresql = connection.dialect.name == "postgresql"
+    loaded = _locked_lead(session, caller=caller, lead_id=lead_id, email=email, phone=phone,
+                          record=event if postgresql else None)
+    lead, activity = loaded.lead, loaded.activity
+    if postgresql:
+        inserted = loaded.recorded
+    else:
+        inserted = connection.execute(_RECORD[connection.dialect.name],
+                                      {"tenant_id": lead.tenant_id, "lead_id": lead.id, **event}).first() is not None
+    if not inserted:  # this event_key was recorded before
         return Scored(lead, _current_score(session, lead), activity.model if activity else BUILTIN, duplicate=True)
     BEHAVIOUR_RECORDED.labels(kind).inc()
     if activity is None:
@@ -837,8 +858,49 @@ def record_behaviour(
     )
     if activity.last_event_at is None or occurred_at > activity.last_event_at:
         activity.last_event_at = occurred_at
-    return rescore_lead(session, lead=lead, activity=activity, plugins=plugins, now=now, settings=loaded.settings,
-                        choice=loaded.choice)
+    scored = rescore_lead(session, lead=lead, activity=activity, plugins=plugins, now=now, settings=loaded.settings,
+                          choice=loaded.choice)
+    if postgresql:
+        _write_at_once(session, scored, now)
+    return scored
+
+
+# The request path's writes on PostgreSQL in one statement (a round trip instead of three): the lead's new score,
+# its aggregates and scoring state, its history row.
+_WRITE_AT_ONCE = text(
+    "WITH lead_row AS (UPDATE lead SET score = :score, temperature = :temperature, status = :status,"
+    " first_contact_due = :first_contact_due, updated_at = :now WHERE id = :lead_id AND tenant_id = :tenant_id),"
+    " activity_row AS (INSERT INTO lead_activity (tenant_id, lead_id, " + ", ".join(BEHAVIOUR_KINDS) + ","
+    " interactions, interactions_at, last_event_at, scored_at, model, qualified_at, hot_since, last_nurture_at)"
+    " VALUES (:tenant_id, :lead_id, " + ", ".join(f":{kind}" for kind in BEHAVIOUR_KINDS) + ","
+    " :interactions, :interactions_at, :last_event_at, :scored_at, :model, :qualified_at, :hot_since,"
+    " :last_nurture_at) ON CONFLICT (lead_id) DO UPDATE SET "
+    + ", ".join(f"{name} = EXCLUDED.{name}" for name in (
+        *BEHAVIOUR_KINDS, "interactions", "interactions_at", "last_event_at", "scored_at", "model", "qualified_at",
+        "hot_since", "last_nurture_at")) + ")"
+    " INSERT INTO lead_score (tenant_id, lead_id, score, temperature, model, factors, scored_at)"
+    " SELECT :tenant_id, :lead_id, :score, :temperature, :history_model, CAST(:factors AS json), :now"
+    " WHERE :history"
+)
+
+
+def _write_at_once(session: Session, scored: Scored, now: datetime) -> None:
+    """Write what rescore_lead changed in one statement, then let the session forget those objects (so that its
+    flush does not write them again)."""
+    lead, activity, record = scored.lead, scored.activity, scored.record
+    values = {
+        "tenant_id": lead.tenant_id, "lead_id": lead.id, "score": lead.score, "temperature": lead.temperature,
+        "status": lead.status, "first_contact_due": lead.first_contact_due, "now": now,
+        **{name: getattr(activity, name) for name in (
+            *BEHAVIOUR_KINDS, "interactions", "interactions_at", "last_event_at", "scored_at", "model",
+            "qualified_at", "hot_since", "last_nurture_at")},
+        "history": record is not None, "history_model": record.model if record else "",
+        "factors": json.dumps(record.factors if record else []),
+    }
+    session.connection().execute(_WRITE_AT_ONCE, values)
+    for instance in (lead, activity, record):
+        if instance is not None and instance in session:
+            session.expunge(instance)
 
 
 def _new_activity(session: Session, lead: Lead) -> LeadActivity:
@@ -866,15 +928,16 @@ def rescore_lead(
     temperature = settings.temperature(result.score)
     first = activity.scored_at is None
     previous = lead.temperature  # a lead is captured cold
+    record = None
     if first or result.score != lead.score or temperature != lead.temperature or model != activity.model:
-        session.add(ScoreRecord(tenant_id=lead.tenant_id, lead_id=lead.id, score=result.score,
-                                temperature=temperature, model=model, factors=factors_to_json(result.factors),
-                                scored_at=now))
+        record = ScoreRecord(tenant_id=lead.tenant_id, lead_id=lead.id, score=result.score, temperature=temperature,
+                             model=model, factors=factors_to_json(result.factors), scored_at=now)
+        session.add(record)
     lead.score, lead.temperature = result.score, temperature
     activity.scored_at, activity.model = now, model
     apply_consequences(session, lead=lead, activity=activity, previous=previous, settings=settings, model=model,
                        now=now)
-    return Scored(lead, result, model)
+    return Scored(lead, result, model, activity=activity, record=record)
 
 
 def apply_consequences(
@@ -994,10 +1057,6 @@ def score_history(
     if before_id is not None:
         query = query.where(ScoreRecord.id < before_id)
     return list(session.scalars(query.order_by(ScoreRecord.id.desc()).limit(limit)))
-
-
-def history_count(session: Session, lead_id: str) -> int:
-    return session.scalar(select(func.count()).select_from(ScoreRecord).where(ScoreRecord.lead_id == lead_id)) or 0
 
 
 # --- the first-contact deadline (timer) -------------------------------------------------------------------------

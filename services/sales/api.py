@@ -11,7 +11,19 @@ from services.core.auth import current_caller
 from services.core.errors import FieldViolation, InvalidArgument, Validator
 from services.core.i18n import DEFAULT_LOCALE, localize, negotiate, t
 from services.core.service import ServiceContext
-from services.sales import access, accounts, bundles, contracts, money, opportunities, pipeline, quotes, settings
+from services.sales import (
+    access,
+    accounts,
+    bundles,
+    contracts,
+    money,
+    opportunities,
+    orders,
+    pipeline,
+    quote_pdf,
+    quotes,
+    settings,
+)
 from services.sales.models import Account, ApprovalStep, Opportunity, Product, SalesMember, StageChange
 from services.sales.money import parse_money, to_money
 
@@ -278,6 +290,12 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
             return sales_pb2.GetQuoteResponse(quote=quote_to_proto(
                 quotes.readable_quote(session, caller=caller, quote_id=request.id)))
 
+    def RenderQuotePdf(self, request, context) -> sales_pb2.RenderQuotePdfResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            pdf = quote_pdf.render(session, caller=caller, quote_id=request.quote_id, locale=caller_locale(context))
+        return sales_pb2.RenderQuotePdfResponse(pdf=pdf, file_name=f"quote-{request.quote_id}.pdf")
+
     def RecommendBundles(self, request, context) -> sales_pb2.RecommendBundlesResponse:  # noqa: N802, ANN001
         caller = current_caller()
         locale = caller_locale(context)
@@ -348,6 +366,67 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
         with self.database.session(caller.tenant_id) as session:
             steps = contracts.pending_for(session, caller=caller)
             return sales_pb2.ListPendingApprovalsResponse(steps=[step_to_proto(step, current=True) for step in steps])
+
+
+    # --- orders ---
+
+    def PlaceOrder(self, request, context) -> sales_pb2.PlaceOrderResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            view = orders.place(session, caller=caller, request_id=request.request_id, account_id=request.account_id,
+                                price_list_id=request.price_list_id, opportunity_id=request.opportunity_id,
+                                lines=[(line.product_id, line.quantity, line.discount_percent)
+                                       for line in request.lines])
+            return sales_pb2.PlaceOrderResponse(order=order_to_proto(view), replayed=view.replayed)
+
+    def GetOrder(self, request, context) -> sales_pb2.GetOrderResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            return sales_pb2.GetOrderResponse(order=order_to_proto(
+                orders.readable(session, caller=caller, order_id=request.id)))
+
+    def _transition(self, order_id: str, to: str, reference: str = "") -> sales_pb2.Order:
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            return order_to_proto(orders.transition(session, caller=caller, order_id=order_id, to=to,
+                                                    reference=reference))
+
+    def PayOrder(self, request, context) -> sales_pb2.PayOrderResponse:  # noqa: N802, ANN001
+        return sales_pb2.PayOrderResponse(order=self._transition(request.id, orders.PAID,
+                                                                 request.payment_reference))
+
+    def ShipOrder(self, request, context) -> sales_pb2.ShipOrderResponse:  # noqa: N802, ANN001
+        return sales_pb2.ShipOrderResponse(order=self._transition(request.id, orders.SHIPPED,
+                                                                  request.tracking_number))
+
+    def ReceiveOrder(self, request, context) -> sales_pb2.ReceiveOrderResponse:  # noqa: N802, ANN001
+        return sales_pb2.ReceiveOrderResponse(order=self._transition(request.id, orders.RECEIVED))
+
+    def RefundOrder(self, request, context) -> sales_pb2.RefundOrderResponse:  # noqa: N802, ANN001
+        return sales_pb2.RefundOrderResponse(order=self._transition(request.id, orders.REFUNDED, request.reason))
+
+
+def order_to_proto(view: orders.OrderView) -> sales_pb2.Order:
+    order, currency = view.order, view.order.currency
+    message = sales_pb2.Order(
+        id=order.id, request_id=order.request_id, account_id=order.account_id, opportunity_id=order.opportunity_id,
+        price_list_id=order.price_list_id, status=order.status, list_total=to_money(order.list_total, currency),
+        discount_total=to_money(order.discount_total, currency), net_total=to_money(order.net_total, currency),
+        tax_total=to_money(order.tax_total, currency), total=to_money(order.total, currency),
+        owner_id=order.owner_id, team=order.team, payment_reference=order.payment_reference,
+        tracking_number=order.tracking_number, refund_reason=order.refund_reason,
+        lines=[sales_pb2.OrderLine(
+            position=line.position, product_id=line.product_id, description=line.description,
+            quantity=money.text(line.quantity), unit_price=to_money(line.unit_price, currency),
+            discount_percent=money.text(line.discount_percent), tax_rate=money.text(line.tax_rate),
+            list_amount=to_money(line.list_amount, currency), net_amount=to_money(line.net_amount, currency),
+            tax_amount=to_money(line.tax_amount, currency)) for line in view.lines],
+    )
+    for field, value in (("place_time", order.placed_at), ("pay_time", order.paid_at),
+                         ("ship_time", order.shipped_at), ("receive_time", order.received_at),
+                         ("refund_time", order.refunded_at)):
+        _stamp(message, field, value)
+    return message
 
 
 def product_to_proto(product: Product) -> sales_pb2.Product:

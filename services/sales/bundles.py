@@ -1,7 +1,8 @@
 """Recommended bundles (R-SALES-2: "basic edition + analytics add-on") through the `crm_recommend_bundle` hook.
 
-The built-in model is association rules over the tenant's baskets: every quote and every order is a basket, the set
-of its products. Over N baskets, for a rule A -> b (A a set of one or two products, b one product):
+The built-in model is association rules over the tenant's baskets: every quote and every order (refunded ones
+excepted) is a basket, the set of its products. Over N baskets, for a rule A -> b (A a set of one or two products,
+b one product):
 
     support(A + b) = count(A + b) / N        confidence = count(A + b) / count(A)
     lift = confidence / (count(b) / N)       (> 1: bought together more often than by chance)
@@ -40,7 +41,7 @@ from services.core.hookspecs import BundleRecommendation
 from services.core.i18n import t
 from services.core.metrics import PLUGIN_ERRORS
 from services.core.plugins import BUILTIN, Choice, NoImplementation, PluginHost, choice_for, choose
-from services.sales import access
+from services.sales import access, orders
 from services.sales.models import Account, Opportunity, Product, Quote, QuoteLine
 
 log = logging.getLogger("crm.sales.bundles")
@@ -216,8 +217,8 @@ def _quote_baskets(session: Session, *, limit: int, account_id: str | None = Non
     return [(quote_id, account, at, industry, frozenset(items[quote_id])) for quote_id, account, at, industry in heads]
 
 
-# Other basket sources (orders) register here: function(session, limit=, account_id=) -> rows as above, "source".
-BASKET_SOURCES: list[tuple[str, Any]] = [("quote", _quote_baskets)]
+# Basket sources: function(session, limit=, account_id=) -> rows as above (orders: refunded ones do not count).
+BASKET_SOURCES: list[tuple[str, Any]] = [("quote", _quote_baskets), ("order", orders.order_baskets)]
 
 
 def tenant_baskets(session: Session, *, limit: int, account_id: str | None = None
@@ -277,7 +278,7 @@ def recommend_for_account(session: Session, *, caller: Caller, account_id: str,
     owned = frozenset(item for basket in history for item in basket["product_ids"])
     if choice.plugin != BUILTIN:
         try:
-            answer = (plugins or PluginHost()).call(HOOK, choice, account=account_facts, history=history,
+            answer = _host(plugins).call(HOOK, choice, account=account_facts, history=history,
                                                     catalog=catalog)
         except NoImplementation:
             answer = None  # the host counted the failure; no kernel built-in recommends bundles: this module does
@@ -301,8 +302,21 @@ def _may_read_account(session: Session, caller: Caller, account: Account) -> boo
     return bool(scope.team) and owner is not None and owner.team == scope.team
 
 
+_default_host: PluginHost | None = None
+
+
+def _host(plugins: PluginHost | None) -> PluginHost:
+    """The service's host (api.py passes it), or one made once for callers without one (CLI, tests)."""
+    global _default_host
+    if plugins is not None:
+        return plugins
+    if _default_host is None:
+        _default_host = PluginHost()
+    return _default_host
+
+
 def installed_models(plugins: PluginHost | None = None) -> list[str]:
-    return sorted({BUILTIN, *(plugins or PluginHost()).implementations(HOOK)})
+    return sorted({BUILTIN, *_host(plugins).implementations(HOOK)})
 
 
 def set_model(session: Session, *, caller: Caller, plugin: str, settings: Mapping[str, Any] | None = None,

@@ -320,3 +320,62 @@ class ApprovalStep(TenantScoped, Base):
     decided_by: Mapped[str] = mapped_column(String(64), default="")
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
     reason: Mapped[str] = mapped_column(String(1000), default="")
+
+
+# --- orders (issue #5 item 6, R-MKT-3) ----------------------------------------------------------------------
+
+
+class SalesOrder(TenantScoped, Base):
+    """An order of a tenant that sells online: placed -> paid -> shipped -> received; paid, shipped or received ->
+    refunded (services/sales/orders.py). Priced like a quote (services/sales/pricing.py)."""
+
+    __tablename__ = "sales_order"
+    __table_args__ = (
+        # Idempotent creation: one order per client request id.
+        UniqueConstraint("tenant_id", "request_id", name="uq_sales_order_request"),
+        Index("ix_sales_order_account", "tenant_id", "account_id", "placed_at"),
+        Index("ix_sales_order_owner", "tenant_id", "owner_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    request_id: Mapped[str] = mapped_column(String(100))
+    account_id: Mapped[str] = mapped_column(String(36))
+    opportunity_id: Mapped[str] = mapped_column(String(36), default="")
+    price_list_id: Mapped[str] = mapped_column(String(36))
+    # placed, paid, shipped, received, refunded.
+    status: Mapped[str] = mapped_column(String(16), default="placed")
+    currency: Mapped[str] = mapped_column(String(3))
+    list_total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    discount_total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    net_total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    tax_total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    # The account's owner and their team when placed (who sees the order, like opportunities).
+    owner_id: Mapped[str] = mapped_column(String(64), default="")
+    team: Mapped[str] = mapped_column(String(100), default="")
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    payment_reference: Mapped[str] = mapped_column(String(100), default="")
+    tracking_number: Mapped[str] = mapped_column(String(100), default="")
+    refund_reason: Mapped[str] = mapped_column(String(500), default="")
+    placed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    paid_at: Mapped[datetime | None] = mapped_column(default=None)
+    shipped_at: Mapped[datetime | None] = mapped_column(default=None)
+    received_at: Mapped[datetime | None] = mapped_column(default=None)
+    refunded_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SalesOrderLine(TenantScoped, Base):
+    __tablename__ = "sales_order_line"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[str] = mapped_column(String(36))
+    description: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[Decimal] = mapped_column(MONEY)
+    unit_price: Mapped[Decimal] = mapped_column(MONEY)
+    discount_percent: Mapped[Decimal] = mapped_column(Numeric(7, 4), default=Decimal(0))
+    tax_rate: Mapped[Decimal] = mapped_column(Numeric(6, 4), default=Decimal(0))
+    list_amount: Mapped[Decimal] = mapped_column(MONEY)
+    net_amount: Mapped[Decimal] = mapped_column(MONEY)
+    tax_amount: Mapped[Decimal] = mapped_column(MONEY)

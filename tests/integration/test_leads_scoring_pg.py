@@ -153,3 +153,29 @@ def test_a_lead_that_changes_while_the_rescoring_runs_is_left_alone(database):
     with database.session("t1") as session:
         assert session.get(Lead, second).score == fresh
         assert session.get(Lead, first).score == 40.0
+
+
+def test_behaviour_on_postgresql_writes_score_aggregates_and_history_at_once(database):
+    lead_id = add_lead(database, email="b@example.com", owner_id="rep1")
+
+    def behave(kind, minutes, key):
+        at = NOW + timedelta(minutes=minutes)
+        with database.session("t1") as session:
+            return scoring.record_behaviour(session, caller=SERVICE, kind=kind, lead_id=lead_id, occurred_at=at,
+                                            now=at, event_key=key)
+
+    first = behave("page_view", 0, "a")
+    again = behave("page_view", 1, "a")
+    qualified = behave("contract_template_viewed", 2, "b")
+    assert again.duplicate and not first.duplicate
+    with database.session("t1") as session:
+        lead = session.get(Lead, lead_id)
+        activity = session.get(LeadActivity, lead_id)
+        rows = session.scalars(select(ScoreRecord).where(ScoreRecord.lead_id == lead_id).order_by(ScoreRecord.id))
+        assert (lead.score, lead.temperature, lead.status) == (qualified.score.score, "hot", QUALIFIED)
+        assert lead.first_contact_due == NOW + timedelta(minutes=2, hours=24)
+        assert (activity.page_view, activity.contract_template_viewed, activity.model) == (1, 1, "builtin")
+        assert activity.qualified_at == NOW + timedelta(minutes=2)
+        assert [row.score for row in rows] == [first.score.score, qualified.score.score]
+        assert pending(session, scoring.FIRST_CONTACT, lead_id) is not None
+    assert [event.lead_id for event in events(database, LeadQualified)] == [lead_id]

@@ -3,9 +3,10 @@ import datetime
 from crm.common.v1 import common_pb2 as _common_pb2
 from crm.events.v1 import envelope_pb2 as _envelope_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -151,3 +152,101 @@ class ContractSigned(_message.Message):
     sign_time: _timestamp_pb2.Timestamp
     quote_id: str
     def __init__(self, contract_id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., account_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., special_terms: _Optional[str] = ..., owner_id: _Optional[str] = ..., signed_by: _Optional[str] = ..., sign_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., quote_id: _Optional[str] = ...) -> None: ...
+
+class OrderPlaced(_message.Message):
+    __slots__ = ("order_id", "account_id", "customer_id", "opportunity_id", "owner_id", "net_total", "tax_total", "total", "product_ids", "request_id", "place_time")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    NET_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    TAX_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_IDS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    PLACE_TIME_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    account_id: str
+    customer_id: str
+    opportunity_id: str
+    owner_id: str
+    net_total: _common_pb2.Money
+    tax_total: _common_pb2.Money
+    total: _common_pb2.Money
+    product_ids: _containers.RepeatedScalarFieldContainer[str]
+    request_id: str
+    place_time: _timestamp_pb2.Timestamp
+    def __init__(self, order_id: _Optional[str] = ..., account_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., net_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., product_ids: _Optional[_Iterable[str]] = ..., request_id: _Optional[str] = ..., place_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class OrderPaid(_message.Message):
+    __slots__ = ("order_id", "account_id", "customer_id", "owner_id", "total", "payment_reference", "pay_time")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    PAY_TIME_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    account_id: str
+    customer_id: str
+    owner_id: str
+    total: _common_pb2.Money
+    payment_reference: str
+    pay_time: _timestamp_pb2.Timestamp
+    def __init__(self, order_id: _Optional[str] = ..., account_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., payment_reference: _Optional[str] = ..., pay_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class OrderShipped(_message.Message):
+    __slots__ = ("order_id", "account_id", "customer_id", "owner_id", "total", "tracking_number", "ship_time")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    TRACKING_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    SHIP_TIME_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    account_id: str
+    customer_id: str
+    owner_id: str
+    total: _common_pb2.Money
+    tracking_number: str
+    ship_time: _timestamp_pb2.Timestamp
+    def __init__(self, order_id: _Optional[str] = ..., account_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tracking_number: _Optional[str] = ..., ship_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class OrderReceived(_message.Message):
+    __slots__ = ("order_id", "account_id", "customer_id", "owner_id", "total", "receive_time")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    RECEIVE_TIME_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    account_id: str
+    customer_id: str
+    owner_id: str
+    total: _common_pb2.Money
+    receive_time: _timestamp_pb2.Timestamp
+    def __init__(self, order_id: _Optional[str] = ..., account_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class OrderRefunded(_message.Message):
+    __slots__ = ("order_id", "account_id", "customer_id", "owner_id", "amount", "reason", "from_status", "refund_time")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    FROM_STATUS_FIELD_NUMBER: _ClassVar[int]
+    REFUND_TIME_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    account_id: str
+    customer_id: str
+    owner_id: str
+    amount: _common_pb2.Money
+    reason: str
+    from_status: str
+    refund_time: _timestamp_pb2.Timestamp
+    def __init__(self, order_id: _Optional[str] = ..., account_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ..., from_status: _Optional[str] = ..., refund_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -468,6 +468,20 @@ class GetQuoteResponse(_message.Message):
     quote: Quote
     def __init__(self, quote: _Optional[_Union[Quote, _Mapping]] = ...) -> None: ...
 
+class RenderQuotePdfRequest(_message.Message):
+    __slots__ = ("quote_id",)
+    QUOTE_ID_FIELD_NUMBER: _ClassVar[int]
+    quote_id: str
+    def __init__(self, quote_id: _Optional[str] = ...) -> None: ...
+
+class RenderQuotePdfResponse(_message.Message):
+    __slots__ = ("pdf", "file_name")
+    PDF_FIELD_NUMBER: _ClassVar[int]
+    FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    pdf: bytes
+    file_name: str
+    def __init__(self, pdf: _Optional[bytes] = ..., file_name: _Optional[str] = ...) -> None: ...
+
 class RecommendBundlesRequest(_message.Message):
     __slots__ = ("account_id",)
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -681,3 +695,163 @@ class ListPendingApprovalsResponse(_message.Message):
     STEPS_FIELD_NUMBER: _ClassVar[int]
     steps: _containers.RepeatedCompositeFieldContainer[ApprovalStep]
     def __init__(self, steps: _Optional[_Iterable[_Union[ApprovalStep, _Mapping]]] = ...) -> None: ...
+
+class OrderLine(_message.Message):
+    __slots__ = ("position", "product_id", "description", "quantity", "unit_price", "discount_percent", "tax_rate", "list_amount", "net_amount", "tax_amount")
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    UNIT_PRICE_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    TAX_RATE_FIELD_NUMBER: _ClassVar[int]
+    LIST_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    NET_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    TAX_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    product_id: str
+    description: str
+    quantity: str
+    unit_price: _common_pb2.Money
+    discount_percent: str
+    tax_rate: str
+    list_amount: _common_pb2.Money
+    net_amount: _common_pb2.Money
+    tax_amount: _common_pb2.Money
+    def __init__(self, position: _Optional[int] = ..., product_id: _Optional[str] = ..., description: _Optional[str] = ..., quantity: _Optional[str] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., discount_percent: _Optional[str] = ..., tax_rate: _Optional[str] = ..., list_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., net_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class Order(_message.Message):
+    __slots__ = ("id", "request_id", "account_id", "opportunity_id", "price_list_id", "status", "list_total", "discount_total", "net_total", "tax_total", "total", "owner_id", "team", "payment_reference", "tracking_number", "refund_reason", "place_time", "pay_time", "ship_time", "receive_time", "refund_time", "lines")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    PRICE_LIST_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    LIST_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    NET_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    TAX_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    TRACKING_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    REFUND_REASON_FIELD_NUMBER: _ClassVar[int]
+    PLACE_TIME_FIELD_NUMBER: _ClassVar[int]
+    PAY_TIME_FIELD_NUMBER: _ClassVar[int]
+    SHIP_TIME_FIELD_NUMBER: _ClassVar[int]
+    RECEIVE_TIME_FIELD_NUMBER: _ClassVar[int]
+    REFUND_TIME_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    request_id: str
+    account_id: str
+    opportunity_id: str
+    price_list_id: str
+    status: str
+    list_total: _common_pb2.Money
+    discount_total: _common_pb2.Money
+    net_total: _common_pb2.Money
+    tax_total: _common_pb2.Money
+    total: _common_pb2.Money
+    owner_id: str
+    team: str
+    payment_reference: str
+    tracking_number: str
+    refund_reason: str
+    place_time: _timestamp_pb2.Timestamp
+    pay_time: _timestamp_pb2.Timestamp
+    ship_time: _timestamp_pb2.Timestamp
+    receive_time: _timestamp_pb2.Timestamp
+    refund_time: _timestamp_pb2.Timestamp
+    lines: _containers.RepeatedCompositeFieldContainer[OrderLine]
+    def __init__(self, id: _Optional[str] = ..., request_id: _Optional[str] = ..., account_id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., price_list_id: _Optional[str] = ..., status: _Optional[str] = ..., list_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., discount_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., net_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., owner_id: _Optional[str] = ..., team: _Optional[str] = ..., payment_reference: _Optional[str] = ..., tracking_number: _Optional[str] = ..., refund_reason: _Optional[str] = ..., place_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pay_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ship_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., refund_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ...) -> None: ...
+
+class PlaceOrderRequest(_message.Message):
+    __slots__ = ("request_id", "account_id", "price_list_id", "lines", "opportunity_id")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    PRICE_LIST_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    account_id: str
+    price_list_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[QuoteLineInput]
+    opportunity_id: str
+    def __init__(self, request_id: _Optional[str] = ..., account_id: _Optional[str] = ..., price_list_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[QuoteLineInput, _Mapping]]] = ..., opportunity_id: _Optional[str] = ...) -> None: ...
+
+class PlaceOrderResponse(_message.Message):
+    __slots__ = ("order", "replayed")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    replayed: bool
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
+class GetOrderRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class GetOrderResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class PayOrderRequest(_message.Message):
+    __slots__ = ("id", "payment_reference")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    payment_reference: str
+    def __init__(self, id: _Optional[str] = ..., payment_reference: _Optional[str] = ...) -> None: ...
+
+class PayOrderResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class ShipOrderRequest(_message.Message):
+    __slots__ = ("id", "tracking_number")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TRACKING_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    tracking_number: str
+    def __init__(self, id: _Optional[str] = ..., tracking_number: _Optional[str] = ...) -> None: ...
+
+class ShipOrderResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class ReceiveOrderRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class ReceiveOrderResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class RefundOrderRequest(_message.Message):
+    __slots__ = ("id", "reason")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    reason: str
+    def __init__(self, id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class RefundOrderResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...

@@ -115,6 +115,11 @@ class SalesServiceStub:
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteRequest.SerializeToString,
                 response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteResponse.FromString,
                 _registered_method=True)
+        self.RenderQuotePdf = channel.unary_unary(
+                '/crm.sales.v1.SalesService/RenderQuotePdf',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RenderQuotePdfRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RenderQuotePdfResponse.FromString,
+                _registered_method=True)
         self.RecommendBundles = channel.unary_unary(
                 '/crm.sales.v1.SalesService/RecommendBundles',
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesRequest.SerializeToString,
@@ -159,6 +164,36 @@ class SalesServiceStub:
                 '/crm.sales.v1.SalesService/ListPendingApprovals',
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListPendingApprovalsRequest.SerializeToString,
                 response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListPendingApprovalsResponse.FromString,
+                _registered_method=True)
+        self.PlaceOrder = channel.unary_unary(
+                '/crm.sales.v1.SalesService/PlaceOrder',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.PlaceOrderRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.PlaceOrderResponse.FromString,
+                _registered_method=True)
+        self.GetOrder = channel.unary_unary(
+                '/crm.sales.v1.SalesService/GetOrder',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetOrderRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetOrderResponse.FromString,
+                _registered_method=True)
+        self.PayOrder = channel.unary_unary(
+                '/crm.sales.v1.SalesService/PayOrder',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.PayOrderRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.PayOrderResponse.FromString,
+                _registered_method=True)
+        self.ShipOrder = channel.unary_unary(
+                '/crm.sales.v1.SalesService/ShipOrder',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ShipOrderRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ShipOrderResponse.FromString,
+                _registered_method=True)
+        self.ReceiveOrder = channel.unary_unary(
+                '/crm.sales.v1.SalesService/ReceiveOrder',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ReceiveOrderRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ReceiveOrderResponse.FromString,
+                _registered_method=True)
+        self.RefundOrder = channel.unary_unary(
+                '/crm.sales.v1.SalesService/RefundOrder',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RefundOrderRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RefundOrderResponse.FromString,
                 _registered_method=True)
 
 
@@ -283,6 +318,13 @@ class SalesServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RenderQuotePdf(self, request, context):
+        """RenderQuotePdf renders a quote the caller may read as a PDF (labels in the caller's language).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def RecommendBundles(self, request, context):
         """RecommendBundles recommends product bundles for an account from its history and the tenant's baskets
         (quotes, orders): association rules, or the tenant's crm_recommend_bundle plugin (R-SALES-2).
@@ -344,6 +386,51 @@ class SalesServiceServicer:
 
     def ListPendingApprovals(self, request, context):
         """ListPendingApprovals lists the approval steps waiting for the caller.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PlaceOrder(self, request, context):
+        """--- orders ---
+
+        PlaceOrder places an order priced from a price list; idempotent by request_id (the same id returns the first
+        order). Emits order.placed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetOrder(self, request, context):
+        """GetOrder returns an order the caller may read.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PayOrder(self, request, context):
+        """PayOrder: placed -> paid. Emits order.paid. FAILED_PRECONDITION from any other status.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ShipOrder(self, request, context):
+        """ShipOrder: paid -> shipped. Emits order.shipped.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReceiveOrder(self, request, context):
+        """ReceiveOrder: shipped -> received. Emits order.received.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RefundOrder(self, request, context):
+        """RefundOrder: paid, shipped or received -> refunded, with a reason. Emits order.refunded.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -432,6 +519,11 @@ def add_SalesServiceServicer_to_server(servicer, server):
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteRequest.FromString,
                     response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteResponse.SerializeToString,
             ),
+            'RenderQuotePdf': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenderQuotePdf,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RenderQuotePdfRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RenderQuotePdfResponse.SerializeToString,
+            ),
             'RecommendBundles': grpc.unary_unary_rpc_method_handler(
                     servicer.RecommendBundles,
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RecommendBundlesRequest.FromString,
@@ -476,6 +568,36 @@ def add_SalesServiceServicer_to_server(servicer, server):
                     servicer.ListPendingApprovals,
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListPendingApprovalsRequest.FromString,
                     response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListPendingApprovalsResponse.SerializeToString,
+            ),
+            'PlaceOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.PlaceOrder,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.PlaceOrderRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.PlaceOrderResponse.SerializeToString,
+            ),
+            'GetOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetOrder,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetOrderRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetOrderResponse.SerializeToString,
+            ),
+            'PayOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.PayOrder,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.PayOrderRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.PayOrderResponse.SerializeToString,
+            ),
+            'ShipOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.ShipOrder,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ShipOrderRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ShipOrderResponse.SerializeToString,
+            ),
+            'ReceiveOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReceiveOrder,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ReceiveOrderRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ReceiveOrderResponse.SerializeToString,
+            ),
+            'RefundOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.RefundOrder,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RefundOrderRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RefundOrderResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -922,6 +1044,33 @@ class SalesService:
             _registered_method=True)
 
     @staticmethod
+    def RenderQuotePdf(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/RenderQuotePdf',
+            crm_dot_sales_dot_v1_dot_sales__pb2.RenderQuotePdfRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.RenderQuotePdfResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def RecommendBundles(request,
             target,
             options=(),
@@ -1154,6 +1303,168 @@ class SalesService:
             '/crm.sales.v1.SalesService/ListPendingApprovals',
             crm_dot_sales_dot_v1_dot_sales__pb2.ListPendingApprovalsRequest.SerializeToString,
             crm_dot_sales_dot_v1_dot_sales__pb2.ListPendingApprovalsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PlaceOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/PlaceOrder',
+            crm_dot_sales_dot_v1_dot_sales__pb2.PlaceOrderRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.PlaceOrderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/GetOrder',
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetOrderRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetOrderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PayOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/PayOrder',
+            crm_dot_sales_dot_v1_dot_sales__pb2.PayOrderRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.PayOrderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ShipOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/ShipOrder',
+            crm_dot_sales_dot_v1_dot_sales__pb2.ShipOrderRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.ShipOrderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReceiveOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/ReceiveOrder',
+            crm_dot_sales_dot_v1_dot_sales__pb2.ReceiveOrderRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.ReceiveOrderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RefundOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/RefundOrder',
+            crm_dot_sales_dot_v1_dot_sales__pb2.RefundOrderRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.RefundOrderResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,231 @@
+"""Orders of tenants that sell online (issue #5 item 6): placed -> paid -> shipped -> received, and refunded from
+paid, shipped or received. Each change emits its event (order.placed/paid/shipped/received/refunded, amounts as
+decimal strings + currency) in the same transaction (outbox), for marketing automation (R-MKT-3).
+
+Creation is idempotent by the client's request id: placing again with the same id returns the first order (and
+emits nothing), even when two such requests race (the unique (tenant, request_id) settles it). Prices come from a
+price list, exactly as quotes (services/sales/pricing.py). Who sees and changes an order: as opportunities
+(services/sales/access.py): the account owner's, their team's manager, admin; auditor reads; services all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from prometheus_client import Counter
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from crm.events.v1.sales_pb2 import OrderPaid, OrderPlaced, OrderReceived, OrderRefunded, OrderShipped
+from services.core.auth import Caller
+from services.core.db import utcnow
+from services.core.errors import FailedPrecondition, NotFound, PermissionDenied, Validator
+from services.core.events import emit
+from services.core.i18n import t
+from services.sales import access
+from services.sales.models import Account, Opportunity, PriceList, PriceListItem, Product, SalesOrder, SalesOrderLine
+from services.sales.money import MAX_AMOUNT, parse_decimal, to_money
+from services.sales.pricing import LineInput, price_quote
+from services.sales.quotes import MAX_LINES, MAX_QUANTITY
+
+PLACED, PAID, SHIPPED, RECEIVED, REFUNDED = "placed", "paid", "shipped", "received", "refunded"
+STATUSES = (PLACED, PAID, SHIPPED, RECEIVED, REFUNDED)
+# The legal moves: target -> the statuses it may come from.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    PAID: (PLACED,),
+    SHIPPED: (PAID,),
+    RECEIVED: (SHIPPED,),
+    REFUNDED: (PAID, SHIPPED, RECEIVED),
+}
+CREATE_ROLES = ("sales", "manager", "admin")
+
+ORDER_CHANGES = Counter("crm_order_changes", "Orders placed and their status changes, by status.", ["status"])
+
+
+@dataclass(frozen=True)
+class OrderView:
+    order: SalesOrder
+    lines: list[SalesOrderLine]
+    # True when the request id had been used: this is the order placed the first time.
+    replayed: bool = False
+
+
+def _lines_of(session: Session, order: SalesOrder) -> list[SalesOrderLine]:
+    return list(session.scalars(select(SalesOrderLine).where(SalesOrderLine.order_id == order.id)
+                                .order_by(SalesOrderLine.position)))
+
+
+def _by_request(session: Session, request_id: str) -> SalesOrder | None:
+    return session.scalars(select(SalesOrder).where(SalesOrder.request_id == request_id)).first()
+
+
+def place(session: Session, *, caller: Caller, request_id: str, account_id: str, price_list_id: str,
+          lines: Sequence[tuple[str, str, str]], opportunity_id: str = "", at: datetime | None = None) -> OrderView:
+    """Place an order for an account: lines (product_id, quantity, discount percent) priced from the price list."""
+    if not caller.is_service:
+        caller.require_role(*CREATE_ROLES)
+    check = Validator()
+    request_id = (request_id or "").strip()
+    check.require(request_id, "request_id", max_length=100)
+    check.require(account_id, "account_id", max_length=36)
+    check.check(0 < len(lines) <= MAX_LINES, "lines", t("must have 1 to {max} lines", max=MAX_LINES))
+    check.raise_if_any()
+    existing = _by_request(session, request_id)
+    if existing is not None:
+        return _replay(session, caller, existing)
+    account = session.get(Account, account_id.strip())
+    owner = access.member(session, account.owner_id) if account is not None else None
+    team = owner.team if owner is not None else ""
+    if account is None or not access.may_read(session, caller, owner_id=account.owner_id, team=team):
+        raise NotFound(t("account {id} not found", id=repr(account_id)))
+    if not access.may_change(session, caller, owner_id=account.owner_id, team=team):
+        raise PermissionDenied(t("you may not place an order for account {id}", id=repr(account_id)))
+    if opportunity_id:
+        opportunity = session.get(Opportunity, opportunity_id)
+        if opportunity is None or opportunity.account_id != account.id:
+            raise NotFound(t("opportunity {id} not found", id=repr(opportunity_id)))
+    price_list = session.get(PriceList, price_list_id) if price_list_id else None
+    if price_list is None:
+        raise NotFound(t("price list {id} not found", id=repr(price_list_id)))
+    prices = {item.product_id: item.unit_price for item in session.scalars(
+        select(PriceListItem).where(PriceListItem.price_list_id == price_list.id))}
+    products = {p.id: p for p in session.scalars(select(Product).where(
+        Product.id.in_({product_id for product_id, _, _ in lines})))}
+    inputs: list[LineInput] = []
+    for position, (product_id, quantity, discount) in enumerate(lines):
+        field = f"lines[{position}]"
+        product = products.get(product_id)
+        if not check.check(product is not None and product.active, f"{field}.product_id", t("is not a product")):
+            continue
+        if not check.check(product_id in prices, f"{field}.product_id", t("has no price in this price list")):
+            continue
+        amount = parse_decimal(quantity, f"{field}.quantity", check, minimum=Decimal("0.0001"),
+                               maximum=MAX_QUANTITY)
+        percent = parse_decimal(discount or "0", f"{field}.discount_percent", check, minimum=Decimal(0),
+                                maximum=Decimal(100))
+        if amount is not None and percent is not None:
+            inputs.append(LineInput(amount, prices[product_id], percent, product.tax_rate))
+    check.raise_if_any()
+    totals = price_quote(inputs)
+    check.check(totals.total <= MAX_AMOUNT, "lines", t("the order's total exceeds {max}", max=MAX_AMOUNT))
+    check.raise_if_any()
+    at = at or utcnow()
+    order = SalesOrder(
+        request_id=request_id, account_id=account.id, opportunity_id=opportunity_id or "",
+        price_list_id=price_list.id, status=PLACED, currency=price_list.currency, list_total=totals.list_total,
+        discount_total=totals.discount_total, net_total=totals.net_total, tax_total=totals.tax_total,
+        total=totals.total, owner_id=account.owner_id, team=team, created_by=caller.subject, placed_at=at,
+    )
+    try:
+        with session.begin_nested():
+            session.add(order)
+            session.flush()
+    except IntegrityError:
+        # The same request id, placed concurrently: theirs is the order.
+        existing = _by_request(session, request_id)
+        if existing is None:  # pragma: no cover - another constraint
+            raise
+        return _replay(session, caller, existing)
+    rows = [
+        SalesOrderLine(order_id=order.id, position=position + 1, product_id=product_id,
+                       description=products[product_id].name, quantity=line.quantity, unit_price=line.unit_price,
+                       discount_percent=line.discount_percent, tax_rate=line.tax_rate,
+                       list_amount=result.list_amount, net_amount=result.net_amount, tax_amount=result.tax_amount)
+        for position, ((product_id, _, _), line, result) in enumerate(zip(lines, inputs, totals.lines, strict=True))
+    ]
+    session.add_all(rows)
+    session.flush()
+    placed = OrderPlaced(
+        order_id=order.id, account_id=account.id, customer_id=account.customer_id, opportunity_id=order.opportunity_id,
+        owner_id=order.owner_id, net_total=to_money(order.net_total, order.currency),
+        tax_total=to_money(order.tax_total, order.currency), total=to_money(order.total, order.currency),
+        product_ids=list(dict.fromkeys(row.product_id for row in rows)), request_id=request_id,
+    )
+    placed.place_time.FromDatetime(at)
+    emit(session, placed, producer="sales")
+    ORDER_CHANGES.labels(PLACED).inc()
+    return OrderView(order, rows)
+
+
+def _replay(session: Session, caller: Caller, order: SalesOrder) -> OrderView:
+    if not access.may_read(session, caller, owner_id=order.owner_id, team=order.team):
+        # Another caller's request id: say nothing about their order.
+        raise FailedPrecondition(t("request id {id} was used for another order", id=repr(order.request_id)))
+    return OrderView(order, _lines_of(session, order), replayed=True)
+
+
+def readable(session: Session, *, caller: Caller, order_id: str) -> OrderView:
+    order = session.get(SalesOrder, order_id) if order_id else None
+    if order is None or not access.may_read(session, caller, owner_id=order.owner_id, team=order.team):
+        raise NotFound(t("order {id} not found", id=repr(order_id)))
+    return OrderView(order, _lines_of(session, order))
+
+
+def transition(session: Session, *, caller: Caller, order_id: str, to: str, reference: str = "",
+               at: datetime | None = None) -> OrderView:
+    """Move an order to paid (reference: payment reference), shipped (tracking number), received or refunded
+    (reason, required). An illegal move is FAILED_PRECONDITION naming the current status."""
+    check = Validator()
+    check.check(to in TRANSITIONS, "status", t("must be one of paid, shipped, received or refunded"))
+    reference = (reference or "").strip()
+    if to == REFUNDED:
+        check.require(reference, "reason", max_length=500)
+    else:
+        check.at_most(reference, "payment_reference" if to == PAID else "tracking_number", 100)
+    check.raise_if_any()
+    order = readable(session, caller=caller, order_id=order_id).order
+    session.refresh(order, with_for_update=True)
+    if not access.may_change(session, caller, owner_id=order.owner_id, team=order.team):
+        raise PermissionDenied(t("you may read order {id} but not change it", id=repr(order_id)))
+    if order.status not in TRANSITIONS[to]:
+        raise FailedPrecondition(t("order {id} is {status}: it cannot become {to} (allowed from: {allowed})",
+                                   id=repr(order.id), status=order.status, to=to,
+                                   allowed=", ".join(TRANSITIONS[to])))
+    at = at or utcnow()
+    account = session.get(Account, order.account_id)
+    customer_id = account.customer_id if account is not None else ""
+    total = to_money(order.total, order.currency)
+    common = {"order_id": order.id, "account_id": order.account_id, "customer_id": customer_id,
+              "owner_id": order.owner_id}
+    if to == PAID:
+        order.paid_at, order.payment_reference = at, reference
+        event = OrderPaid(**common, total=total, payment_reference=reference)
+        event.pay_time.FromDatetime(at)
+    elif to == SHIPPED:
+        order.shipped_at, order.tracking_number = at, reference
+        event = OrderShipped(**common, total=total, tracking_number=reference)
+        event.ship_time.FromDatetime(at)
+    elif to == RECEIVED:
+        order.received_at = at
+        event = OrderReceived(**common, total=total)
+        event.receive_time.FromDatetime(at)
+    else:
+        order.refunded_at, order.refund_reason = at, reference
+        event = OrderRefunded(**common, amount=total, reason=reference, from_status=order.status)
+        event.refund_time.FromDatetime(at)
+    order.status = to
+    session.flush()
+    emit(session, event, producer="sales")
+    ORDER_CHANGES.labels(to).inc()
+    return OrderView(order, _lines_of(session, order))
+
+
+def order_baskets(session: Session, *, limit: int, account_id: str | None = None) -> list[tuple]:
+    """Orders as baskets for recommended bundles (services/sales/bundles.py); refunded orders do not count."""
+    query = (select(SalesOrder.id, SalesOrder.account_id, SalesOrder.placed_at, Account.industry)
+             .join(Account, Account.id == SalesOrder.account_id).where(SalesOrder.status != REFUNDED)
+             .order_by(SalesOrder.placed_at.desc(), SalesOrder.id).limit(limit))
+    if account_id is not None:
+        query = query.where(SalesOrder.account_id == account_id)
+    heads = session.execute(query).all()
+    items: dict[str, set[str]] = {order_id: set() for order_id, *_ in heads}
+    ids = list(items)
+    for start in range(0, len(ids), 500):
+        for order_id, product_id in session.execute(select(SalesOrderLine.order_id, SalesOrderLine.product_id)
+                                                    .where(SalesOrderLine.order_id.in_(ids[start:start + 500]))):
+            items[order_id].add(product_id)
+    return [(order_id, account, at, industry, frozenset(items[order_id])) for order_id, account, at, industry in heads]
