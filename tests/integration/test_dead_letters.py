@@ -70,3 +70,13 @@ def test_failing_handler_retries_with_backoff_then_dead_letters(cluster, pg_url)
     cluster.crm("events", "dlq", "replay", "--queue", "identity.intake")
     eventually(lambda: leads.GetLead(leads_pb2.GetLeadRequest(id=lead.id)).lead.customer_id,
                what="lead resolved after replay")
+
+
+def test_a_queue_no_consumer_has_declared_yet_has_no_dead_letters(amqp_url):
+    """`crm events dlq list` covers every service's queues, also those of services not deployed (yet)."""
+    from services.core.bus.base import RetryPolicy
+    from services.core.bus.rabbit import RabbitBus
+
+    bus = RabbitBus(amqp_url, RetryPolicy((1.0,)))
+    assert bus.dead_letters("sales.never-started") == []
+    assert bus.replay_dead_letters("sales.never-started") == 0

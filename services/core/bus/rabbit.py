@@ -243,8 +243,21 @@ class RabbitBus(Bus):
                 QUEUE_DEPTH.labels(subscription.queue).set(ready)
                 DEAD_LETTER_DEPTH.labels(subscription.queue).set(dead.method.message_count)
 
+    def _has_dead_letter_queue(self, queue: str) -> bool:
+        """False when no replica of the consuming service has started yet (so none of its messages died)."""
+        with self._admin_channel() as channel:
+            try:
+                channel.queue_declare(dead_letter_queue_name(queue), passive=True)
+            except pika.exceptions.ChannelClosedByBroker as error:
+                if error.reply_code == 404:
+                    return False
+                raise
+        return True
+
     def dead_letters(self, queue: str, limit: int = 100) -> list[DeadLetter]:
         letters = []
+        if not self._has_dead_letter_queue(queue):
+            return letters
         with self._admin_channel() as channel:
             # Fetched without ack and released when the channel closes: the queue is left as it was.
             while len(letters) < limit:
@@ -257,6 +270,8 @@ class RabbitBus(Bus):
     def replay_dead_letters(self, queue: str, message_ids: Sequence[str] | None = None) -> int:
         wanted = set(message_ids) if message_ids is not None else None
         replayed = 0
+        if not self._has_dead_letter_queue(queue):
+            return replayed
         with self._admin_channel() as channel:
             channel.confirm_delivery()
             skipped = []
