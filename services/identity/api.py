@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
-from crm.common.v1.common_pb2 import PageRequest, PageResponse, RecordRef
+from crm.common.v1.common_pb2 import RecordRef
 from crm.identity.v1 import identity_pb2 as pb
 from crm.identity.v1 import identity_pb2_grpc
 from services.core.auth import current_caller
 from services.core.errors import Validator
 from services.core.i18n import t
+from services.core.paging import next_page, page_window
 from services.core.service import ServiceContext
 from services.identity import golden, graph, identities, jobs, quality, review
 from services.identity.models import Customer, DedupJob, SourceRecord
-
-DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 500
-_TOKEN_PREFIX = "o:"
 
 LEVELS = {"exact": pb.MATCH_LEVEL_EXACT, "close": pb.MATCH_LEVEL_CLOSE, "fuzzy": pb.MATCH_LEVEL_FUZZY,
           "disagree": pb.MATCH_LEVEL_DISAGREE, "missing": pb.MATCH_LEVEL_MISSING}
@@ -113,7 +110,7 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
 
     def ListLinkChanges(self, request, context) -> pb.ListLinkChangesResponse:  # noqa: N802, ANN001
         caller = current_caller()
-        offset, size = _page(request.page)
+        offset, size = page_window(request.page)
         with self.database.session(caller.tenant_id) as session:
             entries, more = graph.list_audit(session, caller=caller, customer_id=request.customer_id,
                                              merge_id=request.merge_id, offset=offset, limit=size)
@@ -128,18 +125,18 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
                 )
                 change.change_time.FromDatetime(entry.at)
                 changes.append(change)
-        return pb.ListLinkChangesResponse(changes=changes, page=_next_page(offset, size, more))
+        return pb.ListLinkChangesResponse(changes=changes, page=next_page(offset, size, more))
 
     # -- review queue ------------------------------------------------------------------------------------------
 
     def ListReviewPairs(self, request, context) -> pb.ListReviewPairsResponse:  # noqa: N802, ANN001
         caller = current_caller()
-        offset, size = _page(request.page)
+        offset, size = page_window(request.page)
         status = {value: key for key, value in REVIEW_STATUSES.items()}.get(request.status, "")
         with self.database.session(caller.tenant_id) as session:
             views, more = review.list_pairs(session, caller=caller, status=status, offset=offset, limit=size)
             pairs = [_review_pair(view) for view in views]
-        return pb.ListReviewPairsResponse(pairs=pairs, page=_next_page(offset, size, more))
+        return pb.ListReviewPairsResponse(pairs=pairs, page=next_page(offset, size, more))
 
     def DecideReviewPair(self, request, context) -> pb.DecideReviewPairResponse:  # noqa: N802, ANN001
         caller = current_caller()
@@ -169,10 +166,10 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
 
     def ListDedupJobs(self, request, context) -> pb.ListDedupJobsResponse:  # noqa: N802, ANN001
         caller = current_caller()
-        offset, size = _page(request.page)
+        offset, size = page_window(request.page)
         with self.database.session(caller.tenant_id) as session:
             found, more = jobs.list_jobs(session, caller=caller, offset=offset, limit=size)
-            return pb.ListDedupJobsResponse(jobs=[_job(job) for job in found], page=_next_page(offset, size, more))
+            return pb.ListDedupJobsResponse(jobs=[_job(job) for job in found], page=next_page(offset, size, more))
 
     def GetDataQualityReport(self, request, context) -> pb.GetDataQualityReportResponse:  # noqa: N802, ANN001
         caller = current_caller()
@@ -290,27 +287,3 @@ def _job(job: DedupJob) -> pb.DedupJob:
 
 def _rules(rules: golden.Rules) -> list[pb.FieldRule]:
     return [pb.FieldRule(field=name, rule=RULES[rules.rule_for(name)]) for name in golden.GOLDEN_FIELDS]
-
-
-def _page(page: PageRequest) -> tuple[int, int]:
-    """(offset, size) of a page request; tokens are opaque offsets into the list's order."""
-    check = Validator()
-    check.check(0 <= page.page_size <= MAX_PAGE_SIZE, "page.page_size",
-                t("must be between {min} and {max}", min=0, max=MAX_PAGE_SIZE))
-    offset = 0
-    if page.page_token:
-        try:
-            decoded = base64.urlsafe_b64decode(page.page_token.encode("ascii")).decode("ascii")
-            offset = int(decoded.removeprefix(_TOKEN_PREFIX)) if decoded.startswith(_TOKEN_PREFIX) else -1
-        except (ValueError, UnicodeError):
-            offset = -1
-        check.check(offset >= 0, "page.page_token", t("is not a page token of this list"))
-    check.raise_if_any()
-    return offset, page.page_size or DEFAULT_PAGE_SIZE
-
-
-def _next_page(offset: int, size: int, more: bool) -> PageResponse:
-    if not more:
-        return PageResponse()
-    token = base64.urlsafe_b64encode(f"{_TOKEN_PREFIX}{offset + size}".encode("ascii")).decode("ascii")
-    return PageResponse(next_page_token=token)

@@ -8,6 +8,7 @@ from datetime import UTC
 from crm.common.v1 import common_pb2
 from crm.leads.v1 import leads_pb2, leads_pb2_grpc
 from services.core.auth import current_caller
+from services.core.paging import next_page, page_window
 from services.core.service import ServiceContext
 from services.leads import (
     access,
@@ -181,17 +182,17 @@ class LeadsApi(leads_pb2_grpc.LeadsServiceServicer):
         from services.leads import importing
 
         caller = current_caller()
-        offset, size = _import_page(request.page)
+        offset, size = page_window(request.page)
         with self.database.session(caller.tenant_id) as session:
             found, more = importing.list_jobs(session, caller=caller, offset=offset, limit=size)
             return leads_pb2.ListImportJobsResponse(jobs=[import_job_to_proto(job) for job in found],
-                                                    page=_import_next_page(offset, size, more))
+                                                    page=next_page(offset, size, more))
 
     def ListImportRowErrors(self, request, context):  # noqa: N802, ANN001, ANN201
         from services.leads import importing
 
         caller = current_caller()
-        offset, size = _import_page(request.page)
+        offset, size = page_window(request.page)
         locale = _import_locale(context)
         with self.database.session(caller.tenant_id) as session:
             found, more = importing.list_row_errors(session, caller=caller, job_id=request.job_id, offset=offset,
@@ -200,7 +201,7 @@ class LeadsApi(leads_pb2_grpc.LeadsServiceServicer):
                 errors=[leads_pb2.ImportRowError(row=error.row_no, column=error.column_name,
                                                  reason=importing.localized_reason(error, locale))
                         for error in found],
-                page=_import_next_page(offset, size, more),
+                page=next_page(offset, size, more),
             )
 
     def GetImportErrorReport(self, request, context):  # noqa: N802, ANN001, ANN201
@@ -326,11 +327,11 @@ class LeadsApi(leads_pb2_grpc.LeadsServiceServicer):
 
     def ListReps(self, request, context):  # noqa: N802, ANN001, ANN201
         caller = current_caller()
-        offset, size = pool_api.page_window(request.page)
+        offset, size = page_window(request.page)
         with self.database.session(caller.tenant_id) as session:
             found, more = reps.list_reps(session, caller=caller, team=request.team, offset=offset, limit=size)
             return leads_pb2.ListRepsResponse(reps=[pool_api.rep_to_proto(view) for view in found],
-                                              page=pool_api.next_page(offset, size, more))
+                                              page=next_page(offset, size, more))
 
     def SetRepAbsence(self, request, context):  # noqa: N802, ANN001, ANN201
         caller = current_caller()
@@ -401,16 +402,16 @@ class LeadsApi(leads_pb2_grpc.LeadsServiceServicer):
 
     def ListLeadOwnership(self, request, context):  # noqa: N802, ANN001, ANN201
         caller = current_caller()
-        offset, size = pool_api.page_window(request.page)
+        offset, size = page_window(request.page)
         with self.database.session(caller.tenant_id) as session:
             rows, more = assignment.ownership_history(session, caller=caller, lead_id=request.lead_id, offset=offset,
                                                       limit=size)
             return leads_pb2.ListLeadOwnershipResponse(changes=[pool_api.ownership_to_proto(row) for row in rows],
-                                                       page=pool_api.next_page(offset, size, more))
+                                                       page=next_page(offset, size, more))
 
     def ListLeads(self, request, context):  # noqa: N802, ANN001, ANN201
         caller = current_caller()
-        offset, size = pool_api.page_window(request.page)
+        offset, size = page_window(request.page)
         with self.database.session(caller.tenant_id) as session:
             found, more = access.list_leads(
                 session, caller=caller, status=request.status, in_pool=pool_api.POOL_FILTERS.get(request.pool),
@@ -419,7 +420,7 @@ class LeadsApi(leads_pb2_grpc.LeadsServiceServicer):
             )
             return leads_pb2.ListLeadsResponse(
                 leads=[lead_to_proto(lead, masked=access.contact_masked(caller, lead)) for lead in found],
-                page=pool_api.next_page(offset, size, more),
+                page=next_page(offset, size, more),
             )
 
     # --- follow-ups and reminders --------------------------------------------------------------------------
@@ -477,13 +478,13 @@ class LeadsApi(leads_pb2_grpc.LeadsServiceServicer):
 
     def ListFollowUps(self, request, context):  # noqa: N802, ANN001, ANN201
         caller = current_caller()
-        offset, size = followups.page_window(request.page.page_size, request.page.page_token)
+        offset, size = page_window(request.page)
         with self.database.session(caller.tenant_id) as session:
             found, more = followups.list_follow_ups(session, caller=caller, lead_id=request.lead_id, offset=offset,
                                                     limit=size)
             return leads_pb2.ListFollowUpsResponse(
                 follow_ups=[self._follow_up_to_proto(follow_up) for follow_up in found],
-                page=common_pb2.PageResponse(next_page_token=followups.next_page_token(offset, size, more)),
+                page=next_page(offset, size, more),
             )
 
     def ScheduleReminder(self, request, context):  # noqa: N802, ANN001, ANN201
@@ -503,13 +504,13 @@ class LeadsApi(leads_pb2_grpc.LeadsServiceServicer):
 
     def ListReminders(self, request, context):  # noqa: N802, ANN001, ANN201
         caller = current_caller()
-        offset, size = followups.page_window(request.page.page_size, request.page.page_token)
+        offset, size = page_window(request.page)
         with self.database.session(caller.tenant_id) as session:
             found, more = followups.list_reminders(session, caller=caller, status=request.status.strip(),
                                                    lead_id=request.lead_id, offset=offset, limit=size)
             return leads_pb2.ListRemindersResponse(
                 reminders=[self._reminder_to_proto(reminder) for reminder in found],
-                page=common_pb2.PageResponse(next_page_token=followups.next_page_token(offset, size, more)),
+                page=next_page(offset, size, more),
             )
 
 
@@ -518,7 +519,6 @@ class LeadsApi(leads_pb2_grpc.LeadsServiceServicer):
 _IMPORT_FORMATS = {leads_pb2.IMPORT_FORMAT_CSV: "csv", leads_pb2.IMPORT_FORMAT_XLSX: "xlsx"}
 _IMPORT_STATUSES = {"queued": leads_pb2.IMPORT_JOB_STATUS_QUEUED, "running": leads_pb2.IMPORT_JOB_STATUS_RUNNING,
                     "succeeded": leads_pb2.IMPORT_JOB_STATUS_SUCCEEDED, "failed": leads_pb2.IMPORT_JOB_STATUS_FAILED}
-_IMPORT_DEFAULT_PAGE, _IMPORT_MAX_PAGE = 50, 500
 
 
 def import_job_to_proto(job) -> leads_pb2.ImportJob:  # noqa: ANN001 - services.leads.models.ImportJob
@@ -542,34 +542,3 @@ def _import_locale(context) -> str:  # noqa: ANN001
         if key == "accept-language":
             return negotiate(value)
     return "en"
-
-
-def _import_page(page) -> tuple[int, int]:  # noqa: ANN001 - crm.common.v1.PageRequest
-    """(offset, size): page tokens are opaque offsets into the list's order."""
-    import base64
-
-    from services.core.errors import Validator
-    from services.core.i18n import t
-
-    check = Validator()
-    check.check(0 <= page.page_size <= _IMPORT_MAX_PAGE, "page.page_size",
-                t("must be between {min} and {max}", min=0, max=_IMPORT_MAX_PAGE))
-    offset = 0
-    if page.page_token:
-        try:
-            decoded = base64.urlsafe_b64decode(page.page_token.encode("ascii")).decode("ascii")
-            offset = int(decoded.removeprefix("import:")) if decoded.startswith("import:") else -1
-        except (ValueError, UnicodeError):
-            offset = -1
-        check.check(offset >= 0, "page.page_token", t("is not a page token of this list"))
-    check.raise_if_any()
-    return offset, page.page_size or _IMPORT_DEFAULT_PAGE
-
-
-def _import_next_page(offset: int, size: int, more: bool) -> common_pb2.PageResponse:
-    import base64
-
-    if not more:
-        return common_pb2.PageResponse()
-    return common_pb2.PageResponse(
-        next_page_token=base64.urlsafe_b64encode(f"import:{offset + size}".encode("ascii")).decode("ascii"))

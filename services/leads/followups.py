@@ -11,7 +11,6 @@ the recipient.
 
 from __future__ import annotations
 
-import base64
 import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -28,6 +27,7 @@ from services.core.db import TENANT
 from services.core.errors import FailedPrecondition, NotFound, PermissionDenied, Validator
 from services.core.events import emit_many
 from services.core.i18n import t
+from services.core.paging import DEFAULT_PAGE_SIZE
 from services.leads import leads, pool, rules
 from services.leads.models import (
     FOLLOW_UP_KINDS,
@@ -54,9 +54,6 @@ CLOCK_SKEW = timedelta(minutes=5)  # a follow-up "now" from a client whose clock
 LIST_FILTERS = (*REMINDER_STATUSES, "all")
 # Roles that may schedule a reminder for someone else.
 DELEGATE_ROLES = ("manager", "admin")
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 500
-_TOKEN_PREFIX = "o:"
 
 
 @dataclass(frozen=True)
@@ -357,27 +354,3 @@ def fire_reminders(session: Session, due: list[timers.FiredTimer]) -> None:
         events.append(event)
     emit_many(session, events, producer="leads")
     REMINDERS_FIRED.inc(len(events))
-
-
-# --- paging (opaque offset tokens) -------------------------------------------------------------------------
-
-
-def page_window(page_size: int, page_token: str) -> tuple[int, int]:
-    """(offset, size) of a page request."""
-    check = Validator()
-    check.check(0 <= page_size <= MAX_PAGE_SIZE, "page.page_size",
-                t("must be between {min} and {max}", min=0, max=MAX_PAGE_SIZE))
-    offset = 0
-    if page_token:
-        try:
-            decoded = base64.urlsafe_b64decode(page_token.encode("ascii")).decode("ascii")
-            offset = int(decoded.removeprefix(_TOKEN_PREFIX)) if decoded.startswith(_TOKEN_PREFIX) else -1
-        except (ValueError, UnicodeError):
-            offset = -1
-        check.check(offset >= 0, "page.page_token", t("is not a page token of this list"))
-    check.raise_if_any()
-    return offset, page_size or DEFAULT_PAGE_SIZE
-
-
-def next_page_token(offset: int, size: int, more: bool) -> str:
-    return base64.urlsafe_b64encode(f"{_TOKEN_PREFIX}{offset + size}".encode("ascii")).decode("ascii") if more else ""

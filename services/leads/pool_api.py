@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime
 
 import grpc
 
-from crm.common.v1.common_pb2 import PageRequest, PageResponse
 from crm.leads.v1 import leads_pb2 as pb
-from services.core.errors import Validator
-from services.core.i18n import DEFAULT_LOCALE, localize, negotiate, t
+from services.core.i18n import DEFAULT_LOCALE, localize, negotiate
 from services.leads import assignment, rules
 from services.leads.models import LeadOwnership
 from services.leads.reps import RepView
-
-DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 500
-_TOKEN_PREFIX = "o:"
 
 RULE_KINDS = {
     rules.AVAILABILITY: pb.ASSIGNMENT_RULE_KIND_AVAILABILITY, rules.TERRITORY: pb.ASSIGNMENT_RULE_KIND_TERRITORY,
@@ -49,30 +43,6 @@ def _stamp(field, value: datetime | None) -> None:  # noqa: ANN001
 
 
 # -- paging ---------------------------------------------------------------------------------------------------
-
-
-def page_window(page: PageRequest) -> tuple[int, int]:
-    """(offset, size) of a page request; tokens are opaque offsets into the list's order."""
-    check = Validator()
-    check.check(0 <= page.page_size <= MAX_PAGE_SIZE, "page.page_size",
-                t("must be between {min} and {max}", min=0, max=MAX_PAGE_SIZE))
-    offset = 0
-    if page.page_token:
-        try:
-            decoded = base64.urlsafe_b64decode(page.page_token.encode("ascii")).decode("ascii")
-            offset = int(decoded.removeprefix(_TOKEN_PREFIX)) if decoded.startswith(_TOKEN_PREFIX) else -1
-        except (ValueError, UnicodeError):
-            offset = -1
-        check.check(offset >= 0, "page.page_token", t("is not a page token of this list"))
-    check.raise_if_any()
-    return offset, page.page_size or DEFAULT_PAGE_SIZE
-
-
-def next_page(offset: int, size: int, more: bool) -> PageResponse:
-    if not more:
-        return PageResponse()
-    return PageResponse(next_page_token=base64.urlsafe_b64encode(f"{_TOKEN_PREFIX}{offset + size}".encode("ascii"))
-                        .decode("ascii"))
 
 
 # -- reps -----------------------------------------------------------------------------------------------------

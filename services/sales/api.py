@@ -10,6 +10,7 @@ from crm.sales.v1 import sales_pb2, sales_pb2_grpc
 from services.core.auth import current_caller
 from services.core.errors import FieldViolation, InvalidArgument, Validator
 from services.core.i18n import DEFAULT_LOCALE, localize, negotiate, t
+from services.core.paging import next_page, page_window
 from services.core.service import ServiceContext
 from services.sales import (
     access,
@@ -26,8 +27,6 @@ from services.sales import (
 )
 from services.sales.models import Account, ApprovalStep, Opportunity, Product, SalesMember, StageChange
 from services.sales.money import parse_money, to_money
-
-MAX_PAGE = 500
 
 
 def account_to_proto(account: Account) -> sales_pb2.Account:
@@ -112,16 +111,6 @@ def _json_object(text: str, field: str) -> dict:
     return value
 
 
-def _page(request_page: common_pb2.PageRequest) -> tuple[int, int]:
-    check = Validator()
-    size = request_page.page_size or 50
-    check.check(0 < size <= MAX_PAGE, "page.page_size", t("must be between {min} and {max}", min=1, max=MAX_PAGE))
-    token = request_page.page_token
-    check.check(not token or token.isdigit(), "page.page_token", t("is not a page token of this list"))
-    check.raise_if_any()
-    return (int(token) if token else 0), size
-
-
 class SalesApi(sales_pb2_grpc.SalesServiceServicer):
     def __init__(self, context: ServiceContext):
         self.database = context.database
@@ -187,13 +176,13 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
 
     def ListOpportunities(self, request, context) -> sales_pb2.ListOpportunitiesResponse:  # noqa: N802, ANN001
         caller = current_caller()
-        offset, size = _page(request.page)
+        offset, size = page_window(request.page)
         with self.database.session(caller.tenant_id) as session:
             found, more = opportunities.list_opportunities(session, caller=caller, stage=request.stage,
                                                            owner_id=request.owner_id, offset=offset, limit=size)
             return sales_pb2.ListOpportunitiesResponse(
                 opportunities=[self._opportunity(session, opportunity) for opportunity in found],
-                page=common_pb2.PageResponse(next_page_token=str(offset + size) if more else ""),
+                page=next_page(offset, size, more),
             )
 
     def MoveOpportunity(self, request, context) -> sales_pb2.MoveOpportunityResponse:  # noqa: N802, ANN001
