@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from prometheus_client import Counter
 from sqlalchemy import select
@@ -27,10 +26,10 @@ from services.core.errors import FailedPrecondition, NotFound, PermissionDenied,
 from services.core.events import emit
 from services.core.i18n import t
 from services.sales import access
-from services.sales.models import Account, Opportunity, PriceList, PriceListItem, Product, SalesOrder, SalesOrderLine
-from services.sales.money import MAX_AMOUNT, parse_decimal, to_money
-from services.sales.pricing import LineInput, price_quote
-from services.sales.quotes import MAX_LINES, MAX_QUANTITY
+from services.sales.models import Account, Opportunity, PriceList, SalesOrder, SalesOrderLine
+from services.sales.money import MAX_AMOUNT, to_money
+from services.sales.pricing import price_quote
+from services.sales.quotes import MAX_LINES, line_inputs
 
 PLACED, PAID, SHIPPED, RECEIVED, REFUNDED = "placed", "paid", "shipped", "received", "refunded"
 STATUSES = (PLACED, PAID, SHIPPED, RECEIVED, REFUNDED)
@@ -91,24 +90,7 @@ def place(session: Session, *, caller: Caller, request_id: str, account_id: str,
     price_list = session.get(PriceList, price_list_id) if price_list_id else None
     if price_list is None:
         raise NotFound(t("price list {id} not found", id=repr(price_list_id)))
-    prices = {item.product_id: item.unit_price for item in session.scalars(
-        select(PriceListItem).where(PriceListItem.price_list_id == price_list.id))}
-    products = {p.id: p for p in session.scalars(select(Product).where(
-        Product.id.in_({product_id for product_id, _, _ in lines})))}
-    inputs: list[LineInput] = []
-    for position, (product_id, quantity, discount) in enumerate(lines):
-        field = f"lines[{position}]"
-        product = products.get(product_id)
-        if not check.check(product is not None and product.active, f"{field}.product_id", t("is not a product")):
-            continue
-        if not check.check(product_id in prices, f"{field}.product_id", t("has no price in this price list")):
-            continue
-        amount = parse_decimal(quantity, f"{field}.quantity", check, minimum=Decimal("0.0001"),
-                               maximum=MAX_QUANTITY)
-        percent = parse_decimal(discount or "0", f"{field}.discount_percent", check, minimum=Decimal(0),
-                                maximum=Decimal(100))
-        if amount is not None and percent is not None:
-            inputs.append(LineInput(amount, prices[product_id], percent, product.tax_rate))
+    inputs, products = line_inputs(session, check, price_list, lines)
     check.raise_if_any()
     totals = price_quote(inputs)
     check.check(totals.total <= MAX_AMOUNT, "lines", t("the order's total exceeds {max}", max=MAX_AMOUNT))

@@ -78,21 +78,10 @@ def create_price_list(session: Session, *, caller: Caller, name: str, currency: 
     return price_list
 
 
-@dataclass(frozen=True)
-class QuoteView:
-    quote: Quote
-    lines: list[QuoteLine]
-
-
-def create_quote(session: Session, *, caller: Caller, opportunity_id: str, price_list_id: str,
-                 lines: Sequence[tuple[str, str, str]]) -> QuoteView:
-    """lines: (product_id, quantity, discount percent) each, priced from the price list."""
-    opportunity = opportunities.for_change(session, caller=caller, opportunity_id=opportunity_id)
-    price_list = session.get(PriceList, price_list_id) if price_list_id else None
-    if price_list is None:
-        raise NotFound(t("price list {id} not found", id=repr(price_list_id)))
-    check = Validator()
-    check.check(0 < len(lines) <= MAX_LINES, "lines", t("must have 1 to {max} lines", max=MAX_LINES))
+def line_inputs(session: Session, check: Validator, price_list: PriceList,
+                lines: Sequence[tuple[str, str, str]]) -> tuple[list[LineInput], dict[str, Product]]:
+    """Each (product id, quantity, discount percent) priced from `price_list`, and the products by id; a bad line
+    is a field violation in `check` (named lines[i].<field>) and left out. Quotes and orders price lines alike."""
     prices = {item.product_id: item.unit_price for item in session.scalars(
         select(PriceListItem).where(PriceListItem.price_list_id == price_list.id))}
     products = {p.id: p for p in session.scalars(select(Product).where(
@@ -111,6 +100,25 @@ def create_quote(session: Session, *, caller: Caller, opportunity_id: str, price
                                 maximum=Decimal(100))
         if amount is not None and percent is not None:
             inputs.append(LineInput(amount, prices[product_id], percent, product.tax_rate))
+    return inputs, products
+
+
+@dataclass(frozen=True)
+class QuoteView:
+    quote: Quote
+    lines: list[QuoteLine]
+
+
+def create_quote(session: Session, *, caller: Caller, opportunity_id: str, price_list_id: str,
+                 lines: Sequence[tuple[str, str, str]]) -> QuoteView:
+    """lines: (product_id, quantity, discount percent) each, priced from the price list."""
+    opportunity = opportunities.for_change(session, caller=caller, opportunity_id=opportunity_id)
+    price_list = session.get(PriceList, price_list_id) if price_list_id else None
+    if price_list is None:
+        raise NotFound(t("price list {id} not found", id=repr(price_list_id)))
+    check = Validator()
+    check.check(0 < len(lines) <= MAX_LINES, "lines", t("must have 1 to {max} lines", max=MAX_LINES))
+    inputs, products = line_inputs(session, check, price_list, lines)
     check.raise_if_any()
     totals = price_quote(inputs)
     check.check(totals.total <= MAX_AMOUNT, "lines", t("the quote's total exceeds {max}", max=MAX_AMOUNT))
