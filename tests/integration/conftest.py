@@ -16,7 +16,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from services.core.db import Database
 from services.core.devcluster import TOKEN_KEY, Cluster, free_port
+from services.core.migrate import upgrade
+from services.core.runtime import load_definition
 
 __all__ = ["TOKEN_KEY", "Cluster", "free_port"]
 
@@ -42,6 +45,26 @@ def pg_url() -> Iterator[str]:
     yield f"postgresql+psycopg://postgres@{PG_HOST}:5432/{name}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def scratch_url(pg_url: str) -> Iterator[str]:
+    """A database of its own (dropped afterwards): for rows or an empty schema that concern no other test."""
+    name = f"crm_scratch_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield pg_url.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def scratch_leads_database(scratch_url: str) -> Iterator[Database]:
+    """The leads schema, migrated, in a database of its own."""
+    database = Database("leads", scratch_url)
+    upgrade(load_definition("leads"), database)
+    yield database
+    database.dispose()
 
 
 @pytest.fixture

@@ -3,10 +3,8 @@ the identity_0002 data copy, where SQL differs from SQLite (issue #3, parts 4-6)
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 from alembic import command
 from sqlalchemy import select, text
@@ -16,7 +14,6 @@ from services.core.migrate import alembic_config, upgrade
 from services.core.runtime import load_definition
 from services.identity import golden, graph, identities, jobs, quality, review
 from services.identity.models import Customer, MatchKey, ReviewPair, SourceRecord
-from tests.integration.conftest import PG_ADMIN
 from tests.integration.helpers import new_tenant
 from tests.unit.services.identity_support import caller, record, records_of, scripted_candidates, seed
 
@@ -29,17 +26,6 @@ def database(pg_url: str) -> Iterator[Database]:
     upgrade(load_definition("identity"), database)
     yield database
     database.dispose()
-
-
-@pytest.fixture
-def scratch_url(pg_url: str) -> Iterator[str]:
-    """A database of its own, for a migration that must start from an empty schema."""
-    name = f"crm_scratch_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield pg_url.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 PEOPLE = [

@@ -6,11 +6,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 import pytest
 from sqlalchemy import func, select
 
@@ -19,8 +16,6 @@ from crm.events.v1.leads_pb2 import LeadReminderDue
 from services.core.auth import Caller
 from services.core.db import Database
 from services.core.kernel_models import OutboxMessage, Timer
-from services.core.migrate import upgrade
-from services.core.runtime import load_definition
 from services.leads import followups, leads
 from services.leads.models import Reminder
 
@@ -46,16 +41,8 @@ def run_replica(url: str, ready, stop, fired) -> None:  # noqa: ANN001 - multipr
 
 
 @pytest.fixture
-def database() -> Iterator[Database]:
-    name = f"crm_reminders_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    database = Database("leads", f"postgresql+psycopg://postgres@{PG_HOST}:5432/{name}")
-    upgrade(load_definition("leads"), database)
-    yield database
-    database.dispose()
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def database(scratch_leads_database: Database) -> Database:
+    return scratch_leads_database
 
 
 def _timers_left(database: Database) -> int:

@@ -4,12 +4,9 @@ one-lead model's scores and consequences, leaves alone a lead that changed meanw
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -20,7 +17,6 @@ from crm.events.v1.leads_pb2 import LeadFirstContactOverdue, LeadNurture, LeadQu
 from services.core.db import Database
 from services.core.events import unpack
 from services.core.kernel_models import KernelBase, OutboxMessage
-from services.core.migrate import upgrade
 from services.core.runtime import load_definition
 from services.core.timers import fire_due, pending
 from services.leads import rescoring, scoring
@@ -38,16 +34,8 @@ ADMIN = make_caller("admin")
 
 
 @pytest.fixture
-def database() -> Iterator[Database]:
-    name = f"crm_scoring_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    database = Database("leads", f"postgresql+psycopg://postgres@{PG_HOST}:5432/{name}")
-    upgrade(load_definition("leads"), database)
-    yield database
-    database.dispose()
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def database(scratch_leads_database: Database) -> Database:
+    return scratch_leads_database
 
 
 def add_lead(database, tenant="t1", **fields) -> str:

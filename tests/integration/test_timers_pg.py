@@ -6,19 +6,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 import pytest
 from sqlalchemy import func, insert, select
 
 from services.core.db import Database, utcnow
 from services.core.ids import new_id
 from services.core.kernel_models import OutboxMessage, Timer
-from services.core.migrate import upgrade
-from services.core.runtime import load_definition
 from services.core.timers import TimerWorker, schedule
 
 pytestmark = pytest.mark.integration
@@ -49,17 +44,8 @@ def run_worker(url: str, ready, stop) -> None:  # noqa: ANN001 - multiprocessing
 
 
 @pytest.fixture
-def database() -> Iterator[Database]:
-    """A database of its own: the rows this test leaves behind concern nobody else."""
-    name = f"crm_timers_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    database = Database("leads", f"postgresql+psycopg://postgres@{PG_HOST}:5432/{name}")
-    upgrade(load_definition("leads"), database)
-    yield database
-    database.dispose()
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def database(scratch_leads_database: Database) -> Database:
+    return scratch_leads_database
 
 
 def _firings(database: Database) -> list[tuple[str, bytes]]:
