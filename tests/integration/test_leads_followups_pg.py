@@ -4,7 +4,6 @@ replicas of the leads timer worker (separate processes, the service's real handl
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -21,8 +20,6 @@ from services.leads.models import Reminder
 
 pytestmark = pytest.mark.integration
 
-PG_HOST = os.environ.get("CRM_TEST_PG_HOST", "127.0.0.1")
-PG_ADMIN = f"postgresql://postgres@{PG_HOST}:5432/postgres"
 REP = Caller(tenant_id="t1", subject="rep1", kind="user", roles=frozenset({"sales"}))
 
 

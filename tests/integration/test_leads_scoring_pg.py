@@ -3,7 +3,6 @@ one-lead model's scores and consequences, leaves alone a lead that changed meanw
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -26,8 +25,6 @@ from tests.unit.services.conftest import make_caller
 
 pytestmark = pytest.mark.integration
 
-PG_HOST = os.environ.get("CRM_TEST_PG_HOST", "127.0.0.1")
-PG_ADMIN = f"postgresql://postgres@{PG_HOST}:5432/postgres"
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 SERVICE = make_caller(kind="service", subject="tracking")
 ADMIN = make_caller("admin")

@@ -18,8 +18,6 @@ from services.core.timers import TimerWorker, schedule
 
 pytestmark = pytest.mark.integration
 
-PG_HOST = os.environ.get("CRM_TEST_PG_HOST", "127.0.0.1")
-PG_ADMIN = f"postgresql://postgres@{PG_HOST}:5432/postgres"
 
 
 def record_firing(session, timer) -> None:
