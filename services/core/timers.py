@@ -105,18 +105,39 @@ def _check_identity(kind: str, key: object) -> str:
     return key
 
 
+@dataclass(frozen=True)
+class Due:
+    """One timer to schedule with schedule_many."""
+
+    kind: str
+    key: object
+    due_at: datetime
+    payload: dict | None = None
+
+
 def schedule(session: Session, *, kind: str, key: object, due_at: datetime, payload: dict | None = None) -> None:
     """Fire `kind` for `key` at `due_at` in the session's tenant; replaces a pending timer of the same kind and key.
 
     Part of the caller's transaction: nothing is scheduled if it rolls back. `payload` must be JSON-serialisable.
     """
-    key = _check_identity(kind, key)
-    due_at = _utc(due_at, "due_at")
+    schedule_many(session, [Due(kind, key, due_at, payload)])
+
+
+def schedule_many(session: Session, timers: Sequence[Due]) -> None:
+    """schedule() for several timers in one statement (several clocks of one lead, say): one round trip."""
+    if not timers:
+        return
+    tenant, now = _tenant_of(session), utcnow()
+    rows = {}
+    for timer in timers:
+        key = _check_identity(timer.kind, timer.key)
+        # A later entry for the same kind and key wins, as a later schedule() call would.
+        rows[(timer.kind, key)] = {
+            "tenant_id": tenant, "kind": timer.kind, "key": key, "due_at": _utc(timer.due_at, "due_at"),
+            "payload": timer.payload or {}, "attempts": 0, "last_error": None, "created_at": now,
+        }
     table = Timer.__table__
-    insert = upsert_insert(session)(table).values(
-        tenant_id=_tenant_of(session), kind=kind, key=key, due_at=due_at, payload=payload or {}, attempts=0,
-        last_error=None, created_at=utcnow(),
-    )
+    insert = upsert_insert(session)(table).values(list(rows.values()))
     session.connection().execute(
         insert.on_conflict_do_update(
             index_elements=[table.c.tenant_id, table.c.kind, table.c.key],
@@ -124,9 +145,10 @@ def schedule(session: Session, *, kind: str, key: object, due_at: datetime, payl
                   "last_error": None},
         )
     )
+    soonest = min(row["due_at"] for row in rows.values())
     earliest = session.info.get(_SCHEDULED_DUE)
-    if earliest is None or due_at < earliest:
-        session.info[_SCHEDULED_DUE] = due_at
+    if earliest is None or soonest < earliest:
+        session.info[_SCHEDULED_DUE] = soonest
 
 
 def cancel(session: Session, *, kind: str, key: object) -> bool:

@@ -33,7 +33,7 @@ from services.core.errors import FailedPrecondition, NotFound, Validator
 from services.core.events import emit
 from services.core.i18n import t
 from services.core.kernel_models import Timer
-from services.core.timers import FiredTimer, schedule
+from services.core.timers import Due, FiredTimer, schedule, schedule_many
 from services.leads import access, assignment, rules
 from services.leads.models import OPEN, Lead, LeadOwnership, Rep
 
@@ -81,21 +81,22 @@ def start_clocks(session: Session, lead: Lead, settings: rules.PoolSettings, now
     if not lead.owner_id or lead.status != OPEN:
         cancel_clocks(session, lead.id)
         return deadlines
-    unused = []
+    unused, due = [], []
     clocks = {FOLLOW_UP: (timedelta(hours=settings.follow_up_hours), timedelta(hours=settings.follow_up_warning_hours)),
               CONVERSION: (timedelta(days=settings.conversion_days), timedelta(days=settings.conversion_warning_days))}
     for clock, (length, warning) in clocks.items():
         if not length:
             unused += [timer_kind(clock, WARNING), timer_kind(clock, RECLAIM)]
             continue
-        due = now + length
-        payload = {"owner": lead.owner_id, "assigned_at": now.isoformat(), "reclaim_at": due.isoformat()}
-        schedule(session, kind=timer_kind(clock, RECLAIM), key=lead.id, due_at=due, payload=payload)
-        if warning and due - warning > now:
-            schedule(session, kind=timer_kind(clock, WARNING), key=lead.id, due_at=due - warning, payload=payload)
+        reclaim_at = now + length
+        payload = {"owner": lead.owner_id, "assigned_at": now.isoformat(), "reclaim_at": reclaim_at.isoformat()}
+        due.append(Due(timer_kind(clock, RECLAIM), lead.id, reclaim_at, payload))
+        if warning and reclaim_at - warning > now:
+            due.append(Due(timer_kind(clock, WARNING), lead.id, reclaim_at - warning, payload))
         else:
             unused.append(timer_kind(clock, WARNING))
-        setattr(deadlines, clock, due)
+        setattr(deadlines, clock, reclaim_at)
+    schedule_many(session, due)  # one statement for all clocks: this runs on every capture by a rep
     _cancel_kinds(session, lead.id, unused)  # a previous owner's clocks that this assignment does not replace
     return deadlines
 
