@@ -12,7 +12,17 @@ from sqlalchemy import select
 from services.core.auth import current_caller
 from services.core.db import TENANT, Database
 from services.core.kernel_models import Timer
-from services.core.timers import TimerWorker, backoff, cancel, fire_due, in_batches, pending, schedule
+from services.core.timers import (
+    Due,
+    TimerWorker,
+    backoff,
+    cancel,
+    fire_due,
+    in_batches,
+    pending,
+    schedule,
+    schedule_many,
+)
 from tests.unit.conftest import sample, wait_for
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -50,6 +60,22 @@ def test_schedule_replaces_and_cancel_removes(leads_db):
         assert cancel(session, kind="reclaim", key="L1") is False
         assert pending(session, "reclaim", "L1") is None
         assert pending(session, kind="warn", key="L1") == (T0, {})
+
+
+def test_schedule_many_writes_several_timers_and_replaces_pending_ones(leads_db):
+    with leads_db.session("t1") as session:
+        schedule(session, kind="reclaim", key="L1", due_at=T0, payload={"n": 1})
+    with leads_db.session("t1") as session:
+        schedule_many(session, [
+            Due("reclaim", "L1", T0 + timedelta(hours=2), {"n": 2}),
+            Due("warn", "L1", T0 + timedelta(hours=1)),
+            Due("warn", "L1", T0 + timedelta(hours=3), {"last": True}),  # a later entry wins, as a later call would
+        ])
+        schedule_many(session, [])
+    with leads_db.session("t1") as session:
+        assert pending(session, "reclaim", "L1") == (T0 + timedelta(hours=2), {"n": 2})
+        assert pending(session, "warn", "L1") == (T0 + timedelta(hours=3), {"last": True})
+    assert len(_timers(leads_db)) == 2
 
 
 def test_a_rolled_back_transaction_schedules_nothing(leads_db):
