@@ -16,6 +16,9 @@ from services.core.settings import SERVICE_NAMES, load_settings
 
 log = logging.getLogger("crm")
 
+# Everything with a schema and commands of its own: the six services and the gateway (users, API keys).
+COMPONENTS = (*SERVICE_NAMES, "gateway")
+
 
 def _settings(database_url: str | None = None, bus_url: str | None = None):  # noqa: ANN202
     if database_url:
@@ -47,11 +50,11 @@ class _WithServiceCommands(click.Group):
     only when asked for, so `crm up` does not load every service's batch tooling."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*super().list_commands(ctx), *filter(_has_commands, SERVICE_NAMES)])
+        return sorted([*super().list_commands(ctx), *filter(_has_commands, COMPONENTS)])
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         command = super().get_command(ctx, name)
-        if command is None and name in SERVICE_NAMES and _has_commands(name):
+        if command is None and name in COMPONENTS and _has_commands(name):
             command = importlib.import_module(f"services.{name}.commands").COMMANDS
         return command
 
@@ -118,18 +121,19 @@ def serve(service: str, migrate: bool) -> None:
 
 
 @main.command()
-@click.argument("services", nargs=-1, type=click.Choice(SERVICE_NAMES))
+@click.argument("services", nargs=-1, type=click.Choice(COMPONENTS))
 def migrate(services: tuple[str, ...]) -> None:
-    """Bring the schemas of SERVICES (default: all) to the newest revision."""
+    """Bring the schemas of SERVICES (default: all, and the gateway's) to the newest revision."""
     from services.core.db import Database
     from services.core.migrate import upgrade
     from services.core.runtime import load_definition
+    from services.gateway.schema import SCHEMA
 
     settings = load_settings()
-    for name in services or SERVICE_NAMES:
+    for name in services or COMPONENTS:
         database = Database(name, settings.database_url_for(name))
         try:
-            upgrade(load_definition(name), database)
+            upgrade(SCHEMA if name == "gateway" else load_definition(name), database)
         finally:
             database.dispose()
         click.echo(f"{name}: up to date")

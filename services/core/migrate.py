@@ -15,12 +15,12 @@ from sqlalchemy import text
 
 from services.core.db import Database
 from services.core.kernel_models import KernelBase
-from services.core.service import ServiceDefinition
+from services.core.service import SchemaDefinition, ServiceDefinition
 
 KERNEL_MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def alembic_config(definition: ServiceDefinition) -> Config:
+def alembic_config(definition: ServiceDefinition | SchemaDefinition) -> Config:
     config = Config()
     config.set_main_option("script_location", str(KERNEL_MIGRATIONS))
     config.set_main_option("path_separator", "os")
@@ -31,7 +31,7 @@ def alembic_config(definition: ServiceDefinition) -> Config:
     return config
 
 
-def upgrade(definition: ServiceDefinition, database: Database) -> None:
+def upgrade(definition: ServiceDefinition | SchemaDefinition, database: Database) -> None:
     config = alembic_config(definition)
     lock_name = f"crm-migrate-{definition.name}"
     with database.engine.connect() as connection:
@@ -50,7 +50,7 @@ def upgrade(definition: ServiceDefinition, database: Database) -> None:
                 connection.commit()
 
 
-def new_revision(definition: ServiceDefinition, database: Database, message: str) -> None:
+def new_revision(definition: ServiceDefinition | SchemaDefinition, database: Database, message: str) -> None:
     """Autogenerate a revision of `definition`'s schema from its models (against an up-to-date database)."""
     upgrade(definition, database)
     config = alembic_config(definition)

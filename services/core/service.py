@@ -26,6 +26,15 @@ class ServiceContext:
 
 
 @dataclass(frozen=True)
+class SchemaDefinition:
+    """A schema the kernel migrates: every service's, and the gateway's (accounts, API keys, sessions)."""
+
+    name: str  # the schema (PostgreSQL) or the SQLite file name
+    metadata: MetaData
+    migrations: Path  # Alembic versions directory, branch label = name
+
+
+@dataclass(frozen=True)
 class ServiceDefinition:
     name: str  # "leads": schema, queue prefix, CRM_LEADS_ADDR
     grpc_service: str  # full proto name, e.g. "crm.leads.v1.LeadsService"

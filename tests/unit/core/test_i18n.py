@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,17 @@ from services.core.i18n import SUPPORTED_LOCALES, catalog, negotiate, t
 SERVICES = Path(__file__).resolve().parents[3] / "services"
 
 
+# `{{ _("Log in") }}` in the gateway's Jinja templates (services/gateway/principal.py::gettext).
+TEMPLATE_MESSAGE = re.compile(r"""\b_\(\s*(["'])(.+?)\1""")
+
+
+def _msgids_in_templates() -> set[str]:
+    return {match.group(2) for path in SERVICES.rglob("templates/*.html")
+            for match in TEMPLATE_MESSAGE.finditer(path.read_text())}
+
+
 def _msgids_in_code() -> set[str]:
-    found = set()
+    found = _msgids_in_templates()
     for path in SERVICES.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "t" and node.args:
@@ -28,6 +38,7 @@ def _msgids_in_code() -> set[str]:
 def test_every_message_in_the_code_has_a_translation(locale):
     msgids = _msgids_in_code()
     assert "is required" in msgids  # the scan sees the code
+    assert "Log in" in msgids  # ... and the templates
     missing = sorted(msgids - set(catalog(locale)))
     assert missing == [], f"add to services/core/locale/{locale}/LC_MESSAGES/crm.po: {missing}"
 
