@@ -72,7 +72,9 @@ def main() -> None:
 @click.option("--database-url", help="PostgreSQL URL instead of one SQLite file per service.")
 @click.option("--bus-url", help="amqp:// URL instead of the in-process bus.")
 @click.option("--no-gateway", is_flag=True, help="Run the services only.")
-def up(database_url: str | None, bus_url: str | None, no_gateway: bool) -> None:
+@click.option("--demo/--no-demo", default=True, show_default=True,
+              help="Create the demo tenant with demo data on the first start (see `crm demo-data`).")
+def up(database_url: str | None, bus_url: str | None, no_gateway: bool, demo: bool) -> None:
     """Run every service and the gateway in one process (migrates first)."""
     from services.core.logs import configure_logging
     from services.core.metrics import start_metrics_server
@@ -86,12 +88,47 @@ def up(database_url: str | None, bus_url: str | None, no_gateway: bool) -> None:
     gateway = None if no_gateway else _start_gateway(settings)
     if platform.wait_until_serving(30):
         log.info("all services SERVING; gateway on http://localhost:%d", settings.http_port)
+        if demo and gateway is not None:
+            threading.Thread(target=_seed_demo, args=(settings,), name="demo-data", daemon=True).start()
     try:
         _wait_for_signal()
     finally:
         if gateway is not None:
             gateway.close()
         platform.stop()
+
+
+def _seed_demo(settings, echo=log.info) -> None:  # noqa: ANN001
+    from services.gateway.app import gateway_database
+    from services.gateway.demo import DEMO_PASSWORD, DEMO_TENANT, seed
+
+    database = gateway_database(settings)
+    try:
+        secrets = seed(settings, database)
+    except Exception:  # the platform keeps running without demo data; the log says why
+        log.exception("demo data could not be created")
+        return
+    finally:
+        database.dispose()
+    if secrets:
+        echo(f"demo tenant '{DEMO_TENANT}': log in at http://localhost:{settings.http_port} with organisation "
+             f"{DEMO_TENANT}, password {DEMO_PASSWORD}; add a user's key to any authenticator app (TOTP):")
+        for employee_id, secret in secrets.items():
+            echo(f"  {employee_id:<8} {secret}")
+
+
+@main.command("demo-data")
+def demo_data() -> None:
+    """Create the demo tenant, its users and demo leads and deals in the running platform (once)."""
+    settings = load_settings()
+    from services.core.migrate import upgrade
+    from services.gateway.app import gateway_database
+    from services.gateway.schema import SCHEMA
+
+    database = gateway_database(settings)
+    upgrade(SCHEMA, database)
+    database.dispose()
+    _seed_demo(settings, echo=click.echo)
 
 
 @main.command()

@@ -111,6 +111,13 @@ def reset_password(session: Session, *, user: User, temporary_password: str) -> 
     end_sessions(session, user_id=user.id)
 
 
+def reset_second_factor(session: Session, *, user: User) -> None:
+    """A lost phone: the next login enrols a new authenticator app; every session ends."""
+    user.totp_secret = None
+    user.totp_enrolled_at = None
+    end_sessions(session, user_id=user.id)
+
+
 # -- login -----------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -89,6 +89,21 @@ def reset_password(tenant: str, employee_id: str) -> None:
     click.echo(f"temporary password: {temporary}")
 
 
+@COMMANDS.command("reset-2fa")
+@click.option("--tenant", required=True)
+@click.option("--employee-id", required=True)
+def reset_2fa(tenant: str, employee_id: str) -> None:
+    """Forget a user's authenticator app (lost phone): the next login enrols a new one."""
+    from services.gateway import accounts
+
+    with _database().session(tenant) as session:
+        user = accounts.user_by_employee_id(session, employee_id)
+        if user is None:
+            raise click.BadParameter(f"no user {employee_id} in tenant {tenant}")
+        accounts.reset_second_factor(session, user=user)
+    click.echo(f"{employee_id} enrols two-factor authentication again at the next login")
+
+
 @COMMANDS.command("create-api-key")
 @click.option("--tenant", required=True)
 @click.option("--name", required=True, help="What the key is for, e.g. erp-sync.")
