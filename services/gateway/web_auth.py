@@ -167,7 +167,7 @@ def web_auth(database: Database, limiter: Limiter, *, secure_cookies: bool) -> B
         def page(session, user, errors: dict[str, str], status: int = 200):  # noqa: ANN001, ANN202
             tenant = session.get(Tenant, user.tenant_id)
             uri = accounts.totp_uri(user, tenant.name if tenant else user.tenant_id)
-            qr = segno.make(uri, error="m").svg_inline(scale=5, dark="#1f2937")
+            qr = segno.make(uri, error="m").svg_inline(scale=4, dark="#1f2937")
             return render_template("enrol_totp.html", qr=qr, secret=user.totp_secret, errors=errors,
                                    next=target), status
 

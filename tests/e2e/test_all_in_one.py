@@ -6,46 +6,18 @@ scraping the process sees grpc_server_handled_total for those calls.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import grpc
-import pytest
 from google.protobuf import descriptor_pool, message_factory
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
 
 from tests.integration.conftest import free_port
-
-SERVICES = ("identity", "leads", "sales", "support", "marketing", "analytics")
-
-
-@pytest.fixture
-def crm_up(tmp_path: Path):
-    ports = {name: free_port() for name in SERVICES}
-    metrics_port, http_port = free_port(), free_port()
-    env = dict(os.environ, CRM_DATA_DIR=str(tmp_path / "data"), CRM_METRICS_PORT=str(metrics_port),
-               CRM_HTTP_PORT=str(http_port), CRM_LOG_LEVEL="INFO")
-    for variable in ("CRM_DATABASE_URL", "CRM_BUS_URL", "CRM_TOKEN_KEY", "CRM_GRPC_PORT"):
-        env.pop(variable, None)
-    env.update({f"CRM_{name.upper()}_ADDR": f"127.0.0.1:{port}" for name, port in ports.items()})
-    log = open(tmp_path / "up.log", "wb")  # noqa: SIM115
-    started = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "services.core.cli", "up"], env=env, cwd=tmp_path,
-                               stdout=log, stderr=subprocess.STDOUT)
-    yield {"ports": ports, "metrics": metrics_port, "http": http_port, "env": env, "started": started,
-           "process": process, "log": tmp_path / "up.log", "tmp": tmp_path}
-    process.terminate()
-    try:
-        assert process.wait(timeout=20) == 0, "crm up did not stop cleanly on SIGTERM"
-    finally:
-        process.kill()
-        log.close()
 
 
 def _serving(port: int) -> bool:
