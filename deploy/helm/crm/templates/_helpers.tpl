@@ -132,7 +132,11 @@ Configuration
   "CRM_GRPC_PORT" (toString .Values.config.grpcPort)
   "CRM_HTTP_PORT" (toString .Values.config.httpPort)
   "CRM_METRICS_PORT" (toString .Values.config.metricsPort)
+  "CRM_COOKIE_SECURE" (toString .Values.config.cookieSecure)
 -}}
+{{- with .Values.config.rateLimitStorage }}
+{{- $_ := set $data "CRM_RATE_LIMIT_STORAGE" . -}}
+{{- end }}
 {{- range $name := include "crm.grpcServiceNames" . | fromJsonArray }}
 {{- $_ := set $data (printf "CRM_%s_ADDR" (upper $name)) (printf "%s-%s:%v" $fullname $name $.Values.config.grpcPort) -}}
 {{- end }}
