@@ -42,10 +42,16 @@ def utcnow() -> datetime:
 
 
 class UTCDateTime(TypeDecorator):
-    """Timezone-aware timestamps on every backend (SQLite drops the zone, so UTC is restored on read)."""
+    """Timezone-aware timestamps on every backend. SQLite keeps the clock reading and drops the zone, so values
+    are stored in UTC (a Shanghai 10:00 would otherwise read back as 10:00 UTC) and UTC is restored on read."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # noqa: ANN001, ANN201
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
 
     def process_result_value(self, value, dialect):  # noqa: ANN001, ANN201
         if isinstance(value, datetime) and value.tzinfo is None:
