@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from crm.events.v1 import envelope_pb2
 from crm.events.v1.envelope_pb2 import Envelope
-from services.core.db import OUTBOX_WRITTEN, TENANT, utcnow
+from services.core.db import ALL_TENANTS, OUTBOX_WRITTEN, TENANT, TenantScopeError, utcnow
 from services.core.ids import new_id
 from services.core.kernel_models import OutboxMessage
 
@@ -88,11 +88,18 @@ def emit(session: Session, payload: Message, *, producer: str) -> Envelope:
     return envelope
 
 
-def emit_many(session: Session, payloads: Sequence[Message], *, producer: str) -> list[Envelope]:
-    """emit() for several events at once (a timer batch, a bulk change): one multi-row INSERT into the outbox."""
+def emit_many(
+    session: Session, payloads: Sequence[Message], *, producer: str, tenant: str | None = None
+) -> list[Envelope]:
+    """emit() for several events at once (a timer batch, a bulk change): one multi-row INSERT into the outbox.
+
+    `tenant`: the events' tenant when the session spans tenants (a kernel session); by default the session's."""
     if not payloads:
         return []
-    tenant = session.info.get(TENANT)
+    if tenant is None:
+        tenant = session.info.get(TENANT)
+    elif session.info.get(TENANT) not in (ALL_TENANTS, tenant):
+        raise TenantScopeError("a tenant session emits only its own tenant's events")
     if not isinstance(tenant, str):
         raise RuntimeError("events are emitted from a tenant session")
     envelopes = [new_envelope(payload, tenant_id=tenant, producer=producer) for payload in payloads]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent import futures
 
 import grpc
@@ -82,8 +83,8 @@ def _caller_locale(context: grpc.ServicerContext) -> str:
 
 
 class KernelInterceptor(grpc.ServerInterceptor):
-    """Every unary and client-streaming RPC: counts and times it, verifies the caller token, honours deadlines,
-    maps errors."""
+    """Every unary, client-streaming and server-streaming RPC: counts and times it, verifies the caller token,
+    honours deadlines, maps errors."""
 
     def __init__(self, token_key: str):
         self.token_key = token_key
@@ -98,6 +99,12 @@ class KernelInterceptor(grpc.ServerInterceptor):
         elif handler.stream_unary is not None:
             # The same wrapper: the "request" is then the iterator of the client's messages.
             make, behaviour, kind = grpc.stream_unary_rpc_method_handler, handler.stream_unary, "client_stream"
+        elif handler.unary_stream is not None:
+            return grpc.unary_stream_rpc_method_handler(
+                self._wrap_stream(handler.unary_stream, service, method),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
         else:
             return handler
         return make(
@@ -107,49 +114,62 @@ class KernelInterceptor(grpc.ServerInterceptor):
         )
 
     def _wrap(self, behaviour: Callable, service: str, method: str, kind: str = "unary") -> Callable:
-        public = service in PUBLIC_SERVICES
-
         def wrapped(request, context: grpc.ServicerContext):  # noqa: ANN001, ANN202
-            GRPC_STARTED.labels(kind, service, method).inc()
-            started = time.perf_counter()
-            code = grpc.StatusCode.OK
-            call_token = incoming_call.set(context)
-            caller_token = None
-            try:
-                remaining = context.time_remaining()
-                if remaining is not None and remaining <= 0:
-                    code = grpc.StatusCode.DEADLINE_EXCEEDED
-                    context.abort(code, "deadline exceeded before the call was handled")
-                if not public:
-                    caller_token = set_caller(verify_token(self.token_key, _bearer_token(context)))
+            with self._guard(context, service, method, kind):
                 return behaviour(request, context)
-            except DomainError as error:
-                code = error.code
-                context.abort_with_status(_status_for(error, _caller_locale(context)))
-            except IntegrityError:
-                # A concurrent writer got there first (unique key): the client may retry and will see its row.
-                code = grpc.StatusCode.ABORTED
-                context.abort(code, "conflicting concurrent change; retry the call")
-            except OperationalError:
-                code = grpc.StatusCode.UNAVAILABLE
-                log.warning("database unavailable in %s/%s", service, method, exc_info=True)
-                context.abort(code, "database unavailable; retry later")
-            except Exception as error:
-                if _is_abort(error, context):
-                    code = context.code() or grpc.StatusCode.UNKNOWN
-                    raise
-                code = grpc.StatusCode.INTERNAL
-                reference = new_id()
-                log.exception("unhandled error in %s/%s (ref %s)", service, method, reference)
-                context.abort(code, f"internal error (ref {reference})")
-            finally:
-                if caller_token is not None:
-                    reset_caller(caller_token)
-                incoming_call.reset(call_token)
-                GRPC_HANDLED.labels(kind, service, method, code.name).inc()
-                GRPC_HANDLING_SECONDS.labels(kind, service, method).observe(time.perf_counter() - started)
 
         return wrapped
+
+    def _wrap_stream(self, behaviour: Callable, service: str, method: str) -> Callable:
+        """A server-streaming RPC: the same guard around the whole stream, so that an error while it streams
+        (a domain error before the first message, a lost database) ends it with the mapped status."""
+
+        def wrapped(request, context: grpc.ServicerContext):  # noqa: ANN001, ANN202
+            with self._guard(context, service, method, "server_stream"):
+                yield from behaviour(request, context)
+
+        return wrapped
+
+    @contextlib.contextmanager
+    def _guard(self, context: grpc.ServicerContext, service: str, method: str, kind: str) -> Iterator[None]:
+        GRPC_STARTED.labels(kind, service, method).inc()
+        started = time.perf_counter()
+        code = grpc.StatusCode.OK
+        call_token = incoming_call.set(context)
+        caller_token = None
+        try:
+            remaining = context.time_remaining()
+            if remaining is not None and remaining <= 0:
+                code = grpc.StatusCode.DEADLINE_EXCEEDED
+                context.abort(code, "deadline exceeded before the call was handled")
+            if service not in PUBLIC_SERVICES:
+                caller_token = set_caller(verify_token(self.token_key, _bearer_token(context)))
+            yield
+        except DomainError as error:
+            code = error.code
+            context.abort_with_status(_status_for(error, _caller_locale(context)))
+        except IntegrityError:
+            # A concurrent writer got there first (unique key): the client may retry and will see its row.
+            code = grpc.StatusCode.ABORTED
+            context.abort(code, "conflicting concurrent change; retry the call")
+        except OperationalError:
+            code = grpc.StatusCode.UNAVAILABLE
+            log.warning("database unavailable in %s/%s", service, method, exc_info=True)
+            context.abort(code, "database unavailable; retry later")
+        except Exception as error:
+            if _is_abort(error, context):
+                code = context.code() or grpc.StatusCode.UNKNOWN
+                raise
+            code = grpc.StatusCode.INTERNAL
+            reference = new_id()
+            log.exception("unhandled error in %s/%s (ref %s)", service, method, reference)
+            context.abort(code, f"internal error (ref {reference})")
+        finally:
+            if caller_token is not None:
+                reset_caller(caller_token)
+            incoming_call.reset(call_token)
+            GRPC_HANDLED.labels(kind, service, method, code.name).inc()
+            GRPC_HANDLING_SECONDS.labels(kind, service, method).observe(time.perf_counter() - started)
 
 
 def _is_abort(error: Exception, context: grpc.ServicerContext) -> bool:

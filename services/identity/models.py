@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Float, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.core.audit import Audited
 from services.core.db import TYPE_ANNOTATION_MAP, TenantScoped, utcnow
 from services.core.ids import new_id
 
@@ -21,7 +22,7 @@ class Base(DeclarativeBase):
     type_annotation_map = TYPE_ANNOTATION_MAP
 
 
-class Customer(TenantScoped, Base):
+class Customer(Audited, TenantScoped, Base):
     """One resolved identity; its fields are the golden record built from its records (R-ID-3)."""
 
     __tablename__ = "customer"
@@ -43,7 +44,7 @@ class Customer(TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class SourceRecord(TenantScoped, Base):
+class SourceRecord(Audited, TenantScoped, Base):
     """A source record (service, kind, id) as the identity service saw it, linked to one customer.
 
     Records are linked and re-linked, never deleted. `features` are the matching engine's normalised features of
@@ -51,6 +52,7 @@ class SourceRecord(TenantScoped, Base):
     """
 
     __tablename__ = "source_record"
+    __audit_exclude__ = ("features",)  # the matching engine's normalised copy of the fields
     __table_args__ = (UniqueConstraint("tenant_id", "service", "kind", "record_id", name="uq_source_record"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

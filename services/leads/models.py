@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.core.audit import Audited
 from services.core.db import TYPE_ANNOTATION_MAP, TenantScoped, utcnow
 from services.core.ids import new_id
 
@@ -40,8 +41,11 @@ def _partial_index(name: str, *columns: str, where: str, unique: bool = False) -
 # --- capture -------------------------------------------------------------------------------------------------
 
 
-class Lead(TenantScoped, Base):
+class Lead(Audited, TenantScoped, Base):
     __tablename__ = "lead"
+    # Not customer data but scoring state and caches: a rescore (every behaviour event) must not write audit rows.
+    __audit_exclude__ = ("score", "temperature", "first_contact_due", "email_key", "phone_key", "last_follow_up_at",
+                         "updated_at")
     # Partial indexes: a row adds entries only to the indexes it has a value for, so an imported lead (no request
     # id, customer or pool time yet) costs five index inserts, not eight (bench/lead_import.py). Queries repeat
     # the predicate (e.g. `email_key != ""`) so that PostgreSQL can use the index with any parameter value.
@@ -364,7 +368,7 @@ REMINDER_SCHEDULED, REMINDER_FIRED, REMINDER_CANCELLED = "scheduled", "fired", "
 REMINDER_STATUSES = (REMINDER_SCHEDULED, REMINDER_FIRED, REMINDER_CANCELLED)
 
 
-class FollowUp(TenantScoped, Base):
+class FollowUp(Audited, TenantScoped, Base):
     """One contact with a lead's prospect (R-LEAD-8): what happened, the objection, the budget cycle, what next."""
 
     __tablename__ = "follow_up"

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.core.audit import Audited
 from services.core.db import TYPE_ANNOTATION_MAP, TenantScoped, utcnow
 from services.core.ids import new_id
 
@@ -15,7 +16,7 @@ class Base(DeclarativeBase):
     type_annotation_map = TYPE_ANNOTATION_MAP
 
 
-class Consent(TenantScoped, Base):
+class Consent(Audited, TenantScoped, Base):
     """A customer's current answer for one channel and purpose (R-MKT-4, R-SEC-5)."""
 
     __tablename__ = "consent"

@@ -1,4 +1,5 @@
-"""Sales: accounts/contacts, opportunities, products/quotes, contracts and approvals, orders, forecast."""
+"""Sales: accounts/contacts, opportunities, products/quotes, contracts and approvals, hand-over and commitments,
+orders, forecast, targets, commissions, territories."""
 
 from pathlib import Path
 
@@ -7,6 +8,7 @@ from services.core.service import ServiceDefinition
 from services.sales.api import SalesApi
 from services.sales.events import CONSUMERS
 from services.sales.models import Base
+from services.sales.timers import TIMERS
 
 SERVICE = ServiceDefinition(
     name="sales",
@@ -16,4 +18,5 @@ SERVICE = ServiceDefinition(
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations" / "versions",
     consumers=CONSUMERS,
+    timers=TIMERS,
 )

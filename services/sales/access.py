@@ -4,7 +4,10 @@
 - a manager: those of their team (the team of the manager's own row in the sales roster) and their own;
 - admin and auditor: everything of the tenant; service callers: everything;
 - approvers: an approval step waits for the members whose duties name it ("finance", "legal"); the "manager" step
-  for the manager of the contract's team.
+  for the manager of the contract's team;
+- a territory's manager (a caller with the manager role named as the territory's manager) also reads the
+  opportunities in the territory: region among its regions (when it lists any) and account industry among its
+  industries (when it lists any). Reading only: changing stays with the owner, their team's manager and admin.
 
 A record the caller may not read is NOT_FOUND: its existence is not the caller's business (R-SEC-2, R-SEC-4).
 """
@@ -13,14 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from services.core.auth import Caller
 from services.core.db import TENANT
 from services.core.errors import Validator
 from services.core.i18n import t
-from services.sales.models import Opportunity, SalesMember
+from services.sales.models import Account, Opportunity, SalesMember, Territory
 
 READ_ALL_ROLES = ("admin", "auditor")
 CHANGE_ALL_ROLES = ("admin",)
@@ -28,6 +31,35 @@ MANAGER_ROLES = ("manager",)
 MEMBER_ROLES = ("admin",)
 
 _SCOPES = "crm_sales_scopes"
+
+
+@dataclass(frozen=True)
+class TerritoryRule:
+    """Which opportunities a territory holds: region in `regions` (if any) and account industry in `industries`
+    (if any)."""
+
+    id: str
+    regions: frozenset[str]
+    industries: frozenset[str]
+
+    @classmethod
+    def of(cls, territory: Territory) -> TerritoryRule:
+        return cls(territory.id, frozenset(territory.regions or []), frozenset(territory.industries or []))
+
+    def holds(self, region: str, industry: str) -> bool:
+        return ((not self.regions or region in self.regions)
+                and (not self.industries or industry in self.industries)
+                and bool(self.regions or self.industries))
+
+    def predicate(self) -> ColumnElement[bool]:
+        """The rule on `opportunity` rows (industries through a sub-select of the tenant's accounts)."""
+        clauses = []
+        if self.regions:
+            clauses.append(Opportunity.region.in_(sorted(self.regions)))
+        if self.industries:
+            clauses.append(Opportunity.account_id.in_(
+                select(Account.id).where(Account.industry.in_(sorted(self.industries)))))
+        return and_(*clauses) if clauses else false()
 
 
 @dataclass(frozen=True)
@@ -39,6 +71,8 @@ class Scope:
     team: str
     # Approval duties: the roster's, plus "manager" for a manager with a team.
     duties: frozenset[str]
+    # Territories a manager manages (they read the opportunities in them).
+    territories: tuple[TerritoryRule, ...] = ()
 
 
 def member(session: Session, user_id: str) -> SalesMember | None:
@@ -58,8 +92,12 @@ def scope_of(session: Session, caller: Caller) -> Scope:
         team = row.team if row is not None and caller.has_any_role(*MANAGER_ROLES) else ""
         if team:
             duties.add("manager")
+        territories: tuple[TerritoryRule, ...] = ()
+        if caller.has_any_role(*MANAGER_ROLES) and caller.subject:
+            territories = tuple(TerritoryRule.of(territory) for territory in session.scalars(
+                select(Territory).where(Territory.manager_id == caller.subject).order_by(Territory.id)))
         found = Scope(caller.subject, caller.has_any_role(*READ_ALL_ROLES), caller.has_any_role(*CHANGE_ALL_ROLES),
-                      team, frozenset(duties))
+                      team, frozenset(duties), territories)
     cache[caller] = found
     return found
 
@@ -71,6 +109,18 @@ def _mine_or_team(scope: Scope, owner_id: str, team: str) -> bool:
 def may_read(session: Session, caller: Caller, *, owner_id: str, team: str) -> bool:
     scope = scope_of(session, caller)
     return scope.read_all or scope.change_all or _mine_or_team(scope, owner_id, team)
+
+
+def may_read_opportunity(session: Session, caller: Caller, opportunity: Opportunity) -> bool:
+    """may_read, or the opportunity lies in a territory the caller manages."""
+    if may_read(session, caller, owner_id=opportunity.owner_id, team=opportunity.team):
+        return True
+    rules = scope_of(session, caller).territories
+    if not rules:
+        return False
+    account = session.get(Account, opportunity.account_id)
+    industry = account.industry if account is not None else ""
+    return any(rule.holds(opportunity.region, industry) for rule in rules)
 
 
 def may_change(session: Session, caller: Caller, *, owner_id: str, team: str) -> bool:
@@ -87,7 +137,13 @@ def visible_opportunities(session: Session, caller: Caller) -> ColumnElement[boo
     allowed = [Opportunity.owner_id == scope.subject] if scope.subject else []
     if scope.team:
         allowed.append(Opportunity.team == scope.team)
+    allowed.extend(rule.predicate() for rule in scope.territories)
     return or_(*allowed) if allowed else false()
+
+
+def forget_scopes(session: Session) -> None:
+    """Drop the cached scopes of this transaction (after a roster or territory change)."""
+    session.info.pop(_SCOPES, None)
 
 
 def upsert_member(session: Session, *, caller: Caller, user_id: str, name: str = "", team: str = "",

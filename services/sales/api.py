@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date
+from decimal import Decimal
 
 from crm.common.v1 import common_pb2
 from crm.sales.v1 import sales_pb2, sales_pb2_grpc
@@ -16,30 +17,34 @@ from services.sales import (
     access,
     accounts,
     bundles,
+    commissions,
     contracts,
+    handover,
     money,
     opportunities,
     orders,
     pipeline,
     quote_pdf,
     quotes,
+    rates,
     settings,
+    targets,
+    territories,
 )
-from services.sales.models import Account, ApprovalStep, Opportunity, Product, SalesMember, StageChange
+from services.sales.convert import (
+    account_to_proto,
+    commitment_to_proto,
+    contract_to_proto,
+    member_to_proto,
+    opportunity_to_proto,
+    order_to_proto,
+    product_to_proto,
+    quote_to_proto,
+    step_to_proto,
+    to_date,
+)
+from services.sales.models import Opportunity, SalesTarget, Territory
 from services.sales.money import parse_money, to_money
-
-
-def account_to_proto(account: Account) -> sales_pb2.Account:
-    message = sales_pb2.Account(
-        id=account.id,
-        name=account.name,
-        customer_id=account.customer_id,
-        industry=account.industry,
-        region=account.region,
-        owner_id=account.owner_id,
-    )
-    message.create_time.FromDatetime(account.created_at)
-    return message
 
 
 def _date(value: common_pb2.Date, field: str, check: Validator) -> date | None:
@@ -50,42 +55,6 @@ def _date(value: common_pb2.Date, field: str, check: Validator) -> date | None:
     except ValueError:
         check.check(False, field, t("is not a calendar date"))
         return None
-
-
-def _to_date(value: date | None) -> common_pb2.Date | None:
-    return common_pb2.Date(year=value.year, month=value.month, day=value.day) if value else None
-
-
-def _stamp(message, field: str, value: datetime | None) -> None:  # noqa: ANN001
-    if value is not None:
-        getattr(message, field).FromDatetime(value)
-
-
-def member_to_proto(member: SalesMember) -> sales_pb2.Member:
-    return sales_pb2.Member(user_id=member.user_id, name=member.name, team=member.team, region=member.region,
-                            duties=list(member.duties or []))
-
-
-def change_to_proto(change: StageChange) -> sales_pb2.StageChange:
-    message = sales_pb2.StageChange(from_stage=change.from_stage, to_stage=change.to_stage, actor=change.actor,
-                                    dwell_seconds=change.dwell_seconds, reason=change.reason)
-    message.change_time.FromDatetime(change.at)
-    return message
-
-
-def opportunity_to_proto(opportunity: Opportunity, probability: str = "",
-                         history: list[StageChange] | None = None) -> sales_pb2.Opportunity:
-    message = sales_pb2.Opportunity(
-        id=opportunity.id, name=opportunity.name, account_id=opportunity.account_id,
-        contact_id=opportunity.contact_id, lead_id=opportunity.lead_id or "", stage=opportunity.stage,
-        probability=probability, lost_reason=opportunity.lost_reason, lost_note=opportunity.lost_note,
-        amount=to_money(opportunity.amount, opportunity.currency), close_date=_to_date(opportunity.close_date),
-        owner_id=opportunity.owner_id, team=opportunity.team, region=opportunity.region, channel=opportunity.channel,
-        history=[change_to_proto(change) for change in history or []],
-    )
-    _stamp(message, "stage_enter_time", opportunity.stage_entered_at)
-    _stamp(message, "create_time", opportunity.created_at)
-    return message
 
 
 def caller_locale(context) -> str:  # noqa: ANN001
@@ -220,7 +189,7 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
         check.raise_if_any()
         with self.database.session(caller.tenant_id) as session:
             groups = pipeline.forecast(session, caller=caller, start=start, end=end, group_by=request.group_by,
-                                       team=request.team)
+                                       team=request.team, in_tenant_currency=request.in_tenant_currency)
         return sales_pb2.GetForecastResponse(groups=[sales_pb2.ForecastGroup(
             key=group.key, opportunities=group.opportunities, pipeline=to_money(group.pipeline, group.currency),
             weighted=to_money(group.weighted, group.currency), won=to_money(group.won, group.currency),
@@ -249,7 +218,7 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
         caller = current_caller()
         with self.database.session(caller.tenant_id) as session:
             product = quotes.create_product(session, caller=caller, sku=request.sku, name=request.name,
-                                            unit=request.unit, tax_rate=request.tax_rate)
+                                            unit=request.unit, tax_rate=request.tax_rate, category=request.category)
             return sales_pb2.CreateProductResponse(product=product_to_proto(product))
 
     def ListProducts(self, request, context) -> sales_pb2.ListProductsResponse:  # noqa: N802, ANN001
@@ -394,75 +363,136 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
     def RefundOrder(self, request, context) -> sales_pb2.RefundOrderResponse:  # noqa: N802, ANN001
         return sales_pb2.RefundOrderResponse(order=self._transition(request.id, orders.REFUNDED, request.reason))
 
+    # --- hand-over and commitments ---
 
-def order_to_proto(view: orders.OrderView) -> sales_pb2.Order:
-    order, currency = view.order, view.order.currency
-    message = sales_pb2.Order(
-        id=order.id, request_id=order.request_id, account_id=order.account_id, opportunity_id=order.opportunity_id,
-        price_list_id=order.price_list_id, status=order.status, list_total=to_money(order.list_total, currency),
-        discount_total=to_money(order.discount_total, currency), net_total=to_money(order.net_total, currency),
-        tax_total=to_money(order.tax_total, currency), total=to_money(order.total, currency),
-        owner_id=order.owner_id, team=order.team, payment_reference=order.payment_reference,
-        tracking_number=order.tracking_number, refund_reason=order.refund_reason,
-        lines=[sales_pb2.OrderLine(
-            position=line.position, product_id=line.product_id, description=line.description,
-            quantity=money.text(line.quantity), unit_price=to_money(line.unit_price, currency),
-            discount_percent=money.text(line.discount_percent), tax_rate=money.text(line.tax_rate),
-            list_amount=to_money(line.list_amount, currency), net_amount=to_money(line.net_amount, currency),
-            tax_amount=to_money(line.tax_amount, currency)) for line in view.lines],
-    )
-    for field, value in (("place_time", order.placed_at), ("pay_time", order.paid_at),
-                         ("ship_time", order.shipped_at), ("receive_time", order.received_at),
-                         ("refund_time", order.refunded_at)):
-        _stamp(message, field, value)
-    return message
+    def AddCommitment(self, request, context) -> sales_pb2.AddCommitmentResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        check = Validator()
+        due_date = _date(request.due_date, "due_date", check)
+        check.raise_if_any()
+        with self.database.session(caller.tenant_id) as session:
+            commitment = handover.add_commitment(
+                session, caller=caller, description=request.description, opportunity_id=request.opportunity_id,
+                contract_id=request.contract_id, due_in_days=request.due_in_days, working_days=request.working_days,
+                due_date=due_date)
+            return sales_pb2.AddCommitmentResponse(commitment=commitment_to_proto(commitment))
+
+    def ListCommitments(self, request, context) -> sales_pb2.ListCommitmentsResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        offset, size = page_window(request.page)
+        due_before = request.due_before.ToDatetime(tzinfo=UTC) if request.HasField("due_before") else None
+        with self.database.session(caller.tenant_id) as session:
+            found, more = handover.list_commitments(
+                session, caller=caller, status=request.status, due_before=due_before,
+                handover_id=request.handover_id, opportunity_id=request.opportunity_id, offset=offset, limit=size)
+            return sales_pb2.ListCommitmentsResponse(commitments=[commitment_to_proto(c) for c in found],
+                                                     page=next_page(offset, size, more))
+
+    def CompleteCommitment(self, request, context) -> sales_pb2.CompleteCommitmentResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            commitment = handover.complete(session, caller=caller, commitment_id=request.id, note=request.note)
+            return sales_pb2.CompleteCommitmentResponse(commitment=commitment_to_proto(commitment))
+
+    def GetHandover(self, request, context) -> sales_pb2.GetHandoverResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            view = handover.get_handover(session, caller=caller, handover_id=request.id,
+                                         contract_id=request.contract_id)
+            return sales_pb2.GetHandoverResponse(handover=view.package, commitments=[
+                commitment_to_proto(commitment) for commitment in view.commitments])
+
+    # --- targets, commissions, territories, exchange rates ---
+
+    def SetTarget(self, request, context) -> sales_pb2.SetTargetResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            target = targets.set_target(session, caller=caller, scope=request.scope, subject=request.subject,
+                                        period=request.period, amount=request.amount.amount,
+                                        currency=request.amount.currency)
+            return sales_pb2.SetTargetResponse(target=target_to_proto(target))
+
+    def GetAttainment(self, request, context) -> sales_pb2.GetAttainmentResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            found = targets.attainment(session, caller=caller, scope=request.scope, subject=request.subject,
+                                       period=request.period)
+            percent = found.percent
+            return sales_pb2.GetAttainmentResponse(
+                target=target_to_proto(found.target) if found.target is not None else None,
+                won=to_money(found.won, found.currency), won_count=found.won_count,
+                attainment_percent="" if percent is None else format(percent, "f"),
+                open_pipeline=to_money(found.open_pipeline, found.currency),
+                weighted_pipeline=to_money(found.weighted_pipeline, found.currency), open_count=found.open_count,
+                unconverted_won=[to_money(amount, code) for code, amount in found.unconverted_won.items()],
+                unconverted_open=[to_money(amount, code) for code, amount in found.unconverted_open.items()],
+                start_date=to_date(found.period.start), end_date=to_date(found.period.end))
+
+    def SetCommissionPlan(self, request, context) -> sales_pb2.SetCommissionPlanResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        rules = _json_object(request.rules_json, "rules_json")
+        with self.database.session(caller.tenant_id) as session:
+            plan = commissions.set_plan(session, caller=caller, scope=request.scope, subject=request.subject,
+                                        name=request.name, rules=rules)
+            return sales_pb2.SetCommissionPlanResponse(
+                scope=plan.scope, subject=plan.subject, name=plan.name,
+                rules_json=json.dumps(plan.rules, ensure_ascii=False, sort_keys=True))
+
+    def ComputeCommissions(self, request, context) -> sales_pb2.ComputeCommissionsResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            found = commissions.compute(session, caller=caller, owner_id=request.owner_id, period=request.period)
+        code = found.currency
+        return sales_pb2.ComputeCommissionsResponse(
+            owner_id=found.owner_id, period=found.period.text, plan_scope=found.plan.scope, plan_name=found.plan.name,
+            won=to_money(found.won, code), total=to_money(found.total, code),
+            lines=[sales_pb2.CommissionLine(
+                opportunity_id=line.opportunity_id, name=line.name, won_date=to_date(line.won_date),
+                amount=to_money(line.amount, line.currency), converted=to_money(line.converted, code),
+                commission=to_money(line.commission, code),
+                parts=[sales_pb2.CommissionPart(
+                    kind=part.kind, label=part.label, basis=to_money(part.basis, code),
+                    rate_percent=money.text(part.rate), commission=format(part.commission.normalize(), "f"),
+                ) for part in line.parts],
+            ) for line in found.lines])
+
+    def UpsertTerritory(self, request, context) -> sales_pb2.UpsertTerritoryResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        given = request.territory
+        with self.database.session(caller.tenant_id) as session:
+            territory = territories.upsert(session, caller=caller, territory_id=given.id, name=given.name,
+                                           regions=list(given.regions), industries=list(given.industries),
+                                           manager_id=given.manager_id, rep_ids=list(given.rep_ids))
+            return sales_pb2.UpsertTerritoryResponse(territory=territory_to_proto(territory))
+
+    def ListTerritories(self, request, context) -> sales_pb2.ListTerritoriesResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            return sales_pb2.ListTerritoriesResponse(territories=[
+                territory_to_proto(territory) for territory in territories.list_territories(session)])
+
+    def SetExchangeRate(self, request, context) -> sales_pb2.SetExchangeRateResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        check = Validator()
+        day = _date(request.day, "day", check)
+        check.raise_if_any()
+        with self.database.session(caller.tenant_id) as session:
+            row = rates.set_rate(session, caller=caller, base=request.base_currency, quote=request.quote_currency,
+                                 day=day, rate=request.rate)
+            return sales_pb2.SetExchangeRateResponse(
+                base_currency=row.base, quote_currency=row.quote, day=to_date(row.day),
+                rate=format(Decimal(row.rate).normalize(), "f"))
 
 
-def product_to_proto(product: Product) -> sales_pb2.Product:
-    return sales_pb2.Product(id=product.id, sku=product.sku, name=product.name, unit=product.unit,
-                             tax_rate=money.text(product.tax_rate), active=product.active)
+def target_to_proto(target: SalesTarget) -> sales_pb2.Target:
+    return sales_pb2.Target(id=target.id, scope=target.scope, subject=target.subject, period=target.period,
+                            start_date=to_date(target.start_date), end_date=to_date(target.end_date),
+                            amount=to_money(target.amount, target.currency))
 
 
-def quote_to_proto(view: quotes.QuoteView) -> sales_pb2.Quote:
-    quote, currency = view.quote, view.quote.currency
-    message = sales_pb2.Quote(
-        id=quote.id, opportunity_id=quote.opportunity_id, price_list_id=quote.price_list_id,
-        list_total=to_money(quote.list_total, currency), discount_total=to_money(quote.discount_total, currency),
-        net_total=to_money(quote.net_total, currency), tax_total=to_money(quote.tax_total, currency),
-        total=to_money(quote.total, currency),
-        lines=[sales_pb2.QuoteLine(
-            position=line.position, product_id=line.product_id, description=line.description,
-            quantity=money.text(line.quantity), unit_price=to_money(line.unit_price, currency),
-            discount_percent=money.text(line.discount_percent), tax_rate=money.text(line.tax_rate),
-            list_amount=to_money(line.list_amount, currency), net_amount=to_money(line.net_amount, currency),
-            tax_amount=to_money(line.tax_amount, currency)) for line in view.lines],
-    )
-    _stamp(message, "create_time", quote.created_at)
-    return message
+def territory_to_proto(territory: Territory) -> sales_pb2.Territory:
+    return sales_pb2.Territory(id=territory.id, name=territory.name, regions=list(territory.regions or []),
+                               industries=list(territory.industries or []), manager_id=territory.manager_id,
+                               rep_ids=list(territory.reps or []))
 
 
-def step_to_proto(step: ApprovalStep, *, current: bool) -> sales_pb2.ApprovalStep:
-    message = sales_pb2.ApprovalStep(
-        contract_id=step.contract_id, round=step.round, position=step.position, duty=step.duty,
-        condition=step.condition, state=step.state, current=current,
-        expected_working_days=step.expected_working_days, decided_by=step.decided_by, reason=step.reason)
-    _stamp(message, "start_time", step.started_at)
-    _stamp(message, "due_time", step.due_at)
-    _stamp(message, "decide_time", step.decided_at)
-    return message
-
-
-def contract_to_proto(view: contracts.ContractView) -> sales_pb2.Contract:
-    contract = view.contract
-    current = next((step for step in view.steps if step.state == "pending"), None) \
-        if contract.status == "pending" else None
-    message = sales_pb2.Contract(
-        id=contract.id, opportunity_id=contract.opportunity_id, quote_id=contract.quote_id,
-        template_id=contract.template_id, body=contract.body, special_terms=contract.special_terms,
-        status=contract.status, round=contract.round, total=to_money(contract.total, contract.currency),
-        discount_percent=money.text(contract.discount_percent), rejection_reason=contract.rejection_reason,
-        owner_id=contract.owner_id, team=contract.team, signed_by=contract.signed_by,
-        steps=[step_to_proto(step, current=step is current) for step in view.steps],
-    )
-    _stamp(message, "sign_time", contract.signed_at)
-    return message

@@ -7,14 +7,15 @@ tenant's business calendar ("legal review, expected 1 working day"). A rejection
 owner with the reason; resubmitting starts a new round. Signing needs every step of the round approved.
 
 Every decision and the signature lock the contract row first (SELECT ... FOR UPDATE), so concurrent approvers and
-signers are serialised: no contract reaches "signed" without every required approval.
+signers are serialised: no contract reaches "signed" without every required approval. The signature hands the
+contract over to customer success (services/sales/handover.py) in the same transaction.
 """
 
 from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from prometheus_client import Counter
 from sqlalchemy import exists, select
@@ -26,7 +27,7 @@ from services.core.db import utcnow
 from services.core.errors import FailedPrecondition, NotFound, PermissionDenied, Validator
 from services.core.events import emit
 from services.core.i18n import t
-from services.sales import access, quotes, settings
+from services.sales import access, handover, quotes, settings
 from services.sales.models import Account, ApprovalStep, Contract, ContractTemplate, Opportunity
 from services.sales.money import text as money_text
 from services.sales.money import to_money
@@ -130,7 +131,8 @@ def _locked(session: Session, caller: Caller, contract_id: str) -> Contract:
 
 def _start(session: Session, contract: Contract, step: ApprovalStep, now: datetime) -> None:
     step.started_at = now
-    step.due_at = settings.load(session).calendar.add_working_days(now, step.expected_working_days)
+    # In UTC: SQLite keeps the wall time of an aware datetime and drops its zone (services/core/db.UTCDateTime).
+    step.due_at = settings.load(session).calendar.add_working_days(now, step.expected_working_days).astimezone(UTC)
     emit(session, ContractApprovalRequested(contract_id=contract.id, duty=step.duty, team=contract.team,
                                             due_time=_timestamp(step.due_at), owner_id=contract.owner_id),
          producer="sales")
@@ -226,7 +228,10 @@ def sign(session: Session, *, caller: Caller, contract_id: str, now: datetime | 
         sign_time=_timestamp(now), quote_id=contract.quote_id,
     ), producer="sales")
     session.flush()
-    return ContractView(contract, steps)
+    view = ContractView(contract, steps)
+    # The hand-over to customer success, in the same transaction (R-SALES-4): package, commitment clocks, event.
+    handover.on_signed(session, view=view, now=now)
+    return view
 
 
 def pending_for(session: Session, *, caller: Caller) -> list[ApprovalStep]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, BigInteger, Date, Index, Integer, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.core.audit import Audited
 from services.core.db import TYPE_ANNOTATION_MAP, TenantScoped, utcnow
 from services.core.ids import new_id
 
@@ -20,7 +21,7 @@ class Base(DeclarativeBase):
     type_annotation_map = TYPE_ANNOTATION_MAP
 
 
-class Account(TenantScoped, Base):
+class Account(Audited, TenantScoped, Base):
     """An organisation or person the tenant sells to (R-SALES-5)."""
 
     __tablename__ = "account"
@@ -57,7 +58,7 @@ class SalesMember(TenantScoped, Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class Contact(TenantScoped, Base):
+class Contact(Audited, TenantScoped, Base):
     """A person at an account."""
 
     __tablename__ = "contact"
@@ -70,8 +71,10 @@ class Contact(TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Opportunity(TenantScoped, Base):
+class Opportunity(Audited, TenantScoped, Base):
     """A lead that shows intent, moving through stages 02..05 or to lost (R-LC-2, R-SALES-1)."""
+
+    __audit_exclude__ = ("max_rank",)  # derived from stage
 
     __tablename__ = "opportunity"
     __table_args__ = (
@@ -196,6 +199,8 @@ class Product(TenantScoped, Base):
     # VAT rate as a fraction, e.g. 0.13.
     tax_rate: Mapped[Decimal] = mapped_column(Numeric(6, 4), default=Decimal(0))
     active: Mapped[bool] = mapped_column(default=True)
+    # Free-form product category, e.g. "hardware" (commission plans may rate a category apart).
+    category: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -267,7 +272,7 @@ class ContractTemplate(TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Contract(TenantScoped, Base):
+class Contract(Audited, TenantScoped, Base):
     __tablename__ = "contract"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -325,7 +330,7 @@ class ApprovalStep(TenantScoped, Base):
 # --- orders (issue #5 item 6, R-MKT-3) ----------------------------------------------------------------------
 
 
-class SalesOrder(TenantScoped, Base):
+class SalesOrder(Audited, TenantScoped, Base):
     """An order of a tenant that sells online: placed -> paid -> shipped -> received; paid, shipped or received ->
     refunded (services/sales/orders.py). Priced like a quote (services/sales/pricing.py)."""
 
@@ -379,3 +384,130 @@ class SalesOrderLine(TenantScoped, Base):
     list_amount: Mapped[Decimal] = mapped_column(MONEY)
     net_amount: Mapped[Decimal] = mapped_column(MONEY)
     tax_amount: Mapped[Decimal] = mapped_column(MONEY)
+
+
+# --- hand-over and delivery commitments (R-SALES-4) --------------------------------------------------------------
+
+
+class Commitment(TenantScoped, Base):
+    """A promise made to the customer ("deploy within 15 days"), entered on an opportunity or a contract before
+    signature; the signature starts its clock (services/sales/handover.py): draft -> open -> at_risk -> overdue,
+    done from any of the three."""
+
+    __tablename__ = "commitment"
+    __table_args__ = (
+        Index("ix_commitment_status", "tenant_id", "status", "due_at"),
+        Index("ix_commitment_opportunity", "tenant_id", "opportunity_id"),
+        Index("ix_commitment_handover", "tenant_id", "handover_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    opportunity_id: Mapped[str] = mapped_column(String(36))
+    # The contract it was entered on ("" when entered on the opportunity; set at signature).
+    contract_id: Mapped[str] = mapped_column(String(36), default="")
+    handover_id: Mapped[str] = mapped_column(String(36), default="")
+    account_id: Mapped[str] = mapped_column(String(36), default="")
+    description: Mapped[str] = mapped_column(String(500))
+    # Due N days after signature (working days on the tenant's business calendar when working_days), or on a date.
+    due_in_days: Mapped[int | None] = mapped_column(default=None)
+    working_days: Mapped[bool] = mapped_column(default=False)
+    due_date: Mapped[date | None] = mapped_column(Date, default=None)
+    # draft (not signed yet), open, at_risk, overdue, done.
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    due_at: Mapped[datetime | None] = mapped_column(default=None)
+    at_risk_at: Mapped[datetime | None] = mapped_column(default=None)
+    owner_id: Mapped[str] = mapped_column(String(64), default="")
+    team: Mapped[str] = mapped_column(String(100), default="")
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_by: Mapped[str] = mapped_column(String(64), default="")
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    completion_note: Mapped[str] = mapped_column(String(1000), default="")
+
+
+class Handover(TenantScoped, Base):
+    """What customer success receives when a contract is signed: the whole history as a structured record (the
+    JSON form of crm.sales.v1.HandoverPackage, also carried by handover.created)."""
+
+    __tablename__ = "handover"
+    __table_args__ = (UniqueConstraint("tenant_id", "contract_id", name="uq_handover_contract"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    contract_id: Mapped[str] = mapped_column(String(36))
+    opportunity_id: Mapped[str] = mapped_column(String(36), index=True)
+    account_id: Mapped[str] = mapped_column(String(36), default="")
+    owner_id: Mapped[str] = mapped_column(String(64), default="")
+    team: Mapped[str] = mapped_column(String(100), default="")
+    package: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- targets, commission plans, territories, exchange rates (R-SALES-5) ----------------------------------------
+
+
+class SalesTarget(TenantScoped, Base):
+    """A target amount for a rep, team, region or territory over a month ("2026-05"), quarter ("2026-Q2") or year
+    ("2026"), in the tenant's currency."""
+
+    __tablename__ = "sales_target"
+    __table_args__ = (UniqueConstraint("tenant_id", "scope", "subject", "period", name="uq_sales_target"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    # rep, team, region or territory; subject is the user id, team, region or territory id.
+    scope: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(100))
+    period: Mapped[str] = mapped_column(String(7))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(String(3))
+    set_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CommissionPlan(TenantScoped, Base):
+    """A commission plan for one rep, a team, or the tenant's default (scope "tenant", subject ""): the rules as
+    validated JSON (services/sales/commissions.py)."""
+
+    __tablename__ = "commission_plan"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    rules: Mapped[dict] = mapped_column(JSON, default=dict)
+    set_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Territory(TenantScoped, Base):
+    """Regions and/or industries (GB/T 4754 sections) with a manager and assigned reps: the manager sees the
+    opportunities in it (services/sales/territories.py)."""
+
+    __tablename__ = "territory"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "name", name="uq_territory_name"),
+        Index("ix_territory_manager", "tenant_id", "manager_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    regions: Mapped[list] = mapped_column(JSON, default=list)
+    industries: Mapped[list] = mapped_column(JSON, default=list)
+    manager_id: Mapped[str] = mapped_column(String(64), default="")
+    reps: Mapped[list] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ExchangeRate(TenantScoped, Base):
+    """1 `base` = `rate` `quote` from `day` on (until a later day's rate), per tenant."""
+
+    __tablename__ = "exchange_rate"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    base: Mapped[str] = mapped_column(String(3), primary_key=True)
+    quote: Mapped[str] = mapped_column(String(3), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    rate: Mapped[Decimal] = mapped_column(Numeric(18, 8))
+    set_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

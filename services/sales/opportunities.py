@@ -127,8 +127,7 @@ def utc_day(at: datetime) -> date:
 
 def readable(session: Session, *, caller: Caller, opportunity_id: str) -> Opportunity:
     opportunity = session.get(Opportunity, opportunity_id) if opportunity_id else None
-    if opportunity is None or not access.may_read(session, caller, owner_id=opportunity.owner_id,
-                                                  team=opportunity.team):
+    if opportunity is None or not access.may_read_opportunity(session, caller, opportunity):
         raise NotFound(t("opportunity {id} not found", id=repr(opportunity_id)))
     return opportunity
 

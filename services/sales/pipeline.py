@@ -7,30 +7,35 @@ stages rows, whatever the size of the history); one rep's funnel reads that rep'
 covering index (tenant, owner, at).
 
 Forecast: open and won opportunities whose expected (or actual) close date falls in the period, amount x the
-stage's probability, per rep, team or region and currency.
+stage's probability, per rep, team, region or territory and currency; optionally converted into the tenant's
+currency at the rate of the period's last day (services/sales/rates.py). Sums are exact until the end, then rounded
+half-up to cents per group.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from services.core.auth import Caller
 from services.core.errors import PermissionDenied, Validator
 from services.core.i18n import t
-from services.sales import access, settings
-from services.sales.models import FunnelDay, Opportunity, StageChange
+from services.sales import access, rates, settings
+from services.sales.models import Account, FunnelDay, Opportunity, StageChange, Territory
 from services.sales.money import round_cents
 from services.sales.opportunities import LOST, STAGES
 
 MAX_PERIOD_DAYS = 3660
 SECONDS_PER_DAY = Decimal(86400)
 GROUPS = {"owner": Opportunity.owner_id, "team": Opportunity.team, "region": Opportunity.region}
+TERRITORY = "territory"
+GROUP_NAMES = (*GROUPS, TERRITORY)
 
 
 @dataclass
@@ -167,38 +172,82 @@ class ForecastGroup:
     won: Decimal = Decimal(0)
 
 
+def stage_sums(session: Session, *, start: date, end: date, filters: Sequence[ColumnElement[bool]] = (),
+               keys: Sequence[ColumnElement] = (), join_account: bool = False):  # noqa: ANN201 - rows
+    """(*keys, currency, stage, count, sum of amounts) of the open and won opportunities whose close date is in
+    the period: one aggregate (the forecast's covering index on PostgreSQL)."""
+    statement = (
+        select(*keys, Opportunity.currency, Opportunity.stage, func.count(), func.sum(Opportunity.amount))
+        .where(Opportunity.stage != LOST, Opportunity.close_date >= start, Opportunity.close_date <= end, *filters)
+        .group_by(*keys, Opportunity.currency, Opportunity.stage)
+    )
+    if join_account:
+        statement = statement.join(Account, Account.id == Opportunity.account_id)
+    return session.execute(statement)
+
+
 def forecast(session: Session, *, caller: Caller, start: date | None, end: date | None, group_by: str = "owner",
-             team: str = "") -> list[ForecastGroup]:
+             team: str = "", in_tenant_currency: bool = False) -> list[ForecastGroup]:
     check = Validator()
     _period(start, end, check)
     group_by = group_by or "owner"
-    check.check(group_by in GROUPS, "group_by", t("must be one of: {values}", values=", ".join(GROUPS)))
+    check.check(group_by in GROUP_NAMES, "group_by", t("must be one of: {values}", values=", ".join(GROUP_NAMES)))
     check.at_most(team, "team", 100)
     check.raise_if_any()
     scope = access.scope_of(session, caller)
-    key = GROUPS[group_by]
-    statement = (
-        select(key, Opportunity.currency, Opportunity.stage, func.count(), func.sum(Opportunity.amount))
-        .where(Opportunity.stage != LOST, Opportunity.close_date >= start, Opportunity.close_date <= end)
-        .group_by(key, Opportunity.currency, Opportunity.stage)
-    )
+    filters = []
     if team:
         if not (scope.read_all or scope.change_all) and team != scope.team:
             raise PermissionDenied(t("you may see the forecast of your own team only"))
-        statement = statement.where(Opportunity.team == team)
+        filters.append(Opportunity.team == team)
     if not (scope.read_all or scope.change_all):
-        statement = statement.where(access.visible_opportunities(session, caller))
+        filters.append(access.visible_opportunities(session, caller))
     probabilities = settings.load(session)
     groups: dict[tuple[str, str], ForecastGroup] = {}
-    for group, currency, stage, count, amount in session.execute(statement):
-        entry = groups.setdefault((group or "", currency), ForecastGroup(group or "", currency))
-        amount = Decimal(amount or 0)
-        entry.opportunities += int(count)
+
+    def add(key: str, currency: str, stage: str, count: int, amount: Decimal) -> None:
+        entry = groups.setdefault((key, currency), ForecastGroup(key, currency))
+        entry.opportunities += count
         entry.pipeline += amount
         entry.weighted += amount * probabilities.probability(stage) / 100
         if stage == "05":
             entry.won += amount
+
+    if group_by == TERRITORY:
+        # Aggregated by (region, industry) first, then each group goes to the territories holding it: the
+        # territory mapping reads regions x industries x stages rows, not opportunities.
+        rules = [access.TerritoryRule.of(row) for row in session.scalars(select(Territory))]
+        for region, industry, currency, stage, count, amount in stage_sums(
+                session, start=start, end=end, filters=filters, keys=(Opportunity.region, Account.industry),
+                join_account=True):
+            holders = [rule.id for rule in rules if rule.holds(region or "", industry or "")] or [""]
+            for key in holders:
+                add(key, currency, stage, int(count), Decimal(amount or 0))
+    else:
+        for key, currency, stage, count, amount in stage_sums(session, start=start, end=end, filters=filters,
+                                                             keys=(GROUPS[group_by],)):
+            add(key or "", currency, stage, int(count), Decimal(amount or 0))
+    if in_tenant_currency:
+        groups = _converted(session, groups, probabilities.currency, end)
     for entry in groups.values():
         entry.pipeline, entry.weighted, entry.won = (round_cents(entry.pipeline), round_cents(entry.weighted),
                                                      round_cents(entry.won))
     return sorted(groups.values(), key=lambda g: (-g.weighted, g.key, g.currency))
+
+
+def _converted(session: Session, groups: dict[tuple[str, str], ForecastGroup], currency: str,
+               on: date) -> dict[tuple[str, str], ForecastGroup]:
+    """Groups merged into `currency` per key at the rate of day `on`; a currency without a rate stays apart."""
+    converter = rates.Converter(session, currency)
+    merged: dict[tuple[str, str], ForecastGroup] = {}
+    for (key, code), entry in sorted(groups.items()):
+        rate = converter.rate(code, on)
+        if rate is None:
+            merged[(key, code)] = entry
+            continue
+        target = merged.setdefault((key, currency), ForecastGroup(key, currency))
+        target.opportunities += entry.opportunities
+        target.pipeline += rates.EXACT.multiply(entry.pipeline, rate)
+        target.weighted += rates.EXACT.multiply(entry.weighted, rate)
+        target.won += rates.EXACT.multiply(entry.won, rate)
+    return merged

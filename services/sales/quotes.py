@@ -26,15 +26,17 @@ MAX_UNIT_PRICE = Decimal(100_000_000)
 
 
 def create_product(session: Session, *, caller: Caller, sku: str, name: str, unit: str = "",
-                   tax_rate: str = "0") -> Product:
+                   tax_rate: str = "0", category: str = "") -> Product:
     caller.require_role(*CATALOGUE_ROLES)
     check = Validator()
     check.require(sku, "sku", max_length=64)
     check.require(name, "name", max_length=200)
     check.at_most(unit, "unit", 20)
+    check.at_most(category, "category", 64)
     rate = parse_decimal(tax_rate or "0", "tax_rate", check, minimum=Decimal(0), maximum=Decimal(1))
     check.raise_if_any()
-    product = Product(sku=sku.strip(), name=name.strip(), unit=unit.strip(), tax_rate=rate)
+    product = Product(sku=sku.strip(), name=name.strip(), unit=unit.strip(), tax_rate=rate,
+                      category=category.strip())
     try:
         with session.begin_nested():
             session.add(product)

@@ -42,6 +42,11 @@ DEFAULTS: dict[str, Any] = {
         "extra_working_days": [],
         "day_starts": "09:00",
     },
+    # The tenant's currency: targets, commission plans and converted reports are in it.
+    "currency": "CNY",
+    # When a delivery commitment is at risk: after this fraction of the time from signature to due (0 < f < 1), or
+    # this many working days before due (then the fraction is ignored).
+    "commitments": {"at_risk_fraction": "0.8", "at_risk_working_days_before": 0},
 }
 
 
@@ -92,6 +97,22 @@ class Calendar:
                 left -= 1
         return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=self.zone)
 
+    def minus_working_days(self, end: datetime, days: int) -> datetime:
+        """`days` working days before `end`, at the same local time (a commitment's "2 working days before due")."""
+        local = end.astimezone(self.zone)
+        day, left = local.date(), days
+        while left > 0:
+            day -= timedelta(days=1)
+            if self.is_working_day(day):
+                left -= 1
+        return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=self.zone)
+
+
+@dataclass(frozen=True)
+class CommitmentAlerts:
+    at_risk_fraction: Decimal
+    at_risk_working_days_before: int
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -99,6 +120,8 @@ class Settings:
     probabilities: Mapping[str, Decimal]
     chain: tuple[ChainStep, ...]
     calendar: Calendar
+    currency: str = "CNY"
+    commitments: CommitmentAlerts = CommitmentAlerts(Decimal("0.8"), 0)
 
     def probability(self, stage: str) -> Decimal:
         return self.probabilities.get(stage, Decimal(0))
@@ -195,8 +218,25 @@ def parse(raw: Mapping[str, Any]) -> Settings:
         if not check.violations:
             calendar = Calendar(zone, frozenset(weekend), frozenset(days["holidays"]),
                                 frozenset(days["extra_working_days"]), starts)
+    currency = merged["currency"]
+    check.check(isinstance(currency, str) and len(currency) == 3 and currency.isascii() and currency.isupper()
+                and currency.isalpha(), "currency", t("must be an ISO 4217 currency code"))
+    alerts = None
+    given = merged["commitments"]
+    if check.check(isinstance(given, Mapping) and set(given) <= set(DEFAULTS["commitments"]), "commitments",
+                   t("may hold at_risk_fraction and at_risk_working_days_before")):
+        given = {**DEFAULTS["commitments"], **given}
+        fraction = _decimal(given["at_risk_fraction"])
+        days = given["at_risk_working_days_before"]
+        check.check(fraction is not None and 0 < fraction < 1, "commitments.at_risk_fraction",
+                    t("must be a number between 0 and 1 (exclusive)"))
+        check.check(isinstance(days, int) and not isinstance(days, bool) and 0 <= days <= 60,
+                    "commitments.at_risk_working_days_before", t("must be between {min} and {max}", min=0, max=60))
+        if not check.violations:
+            alerts = CommitmentAlerts(fraction, days)
     check.raise_if_any()
-    return Settings(raw=merged, probabilities=probabilities, chain=tuple(chain), calendar=calendar)
+    return Settings(raw=merged, probabilities=probabilities, chain=tuple(chain), calendar=calendar,
+                    currency=currency, commitments=alerts)
 
 
 _CACHE = "crm_sales_settings"

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.core.audit import Audited
 from services.core.db import TYPE_ANNOTATION_MAP, TenantScoped, utcnow
 from services.core.ids import new_id
 
@@ -15,7 +16,7 @@ class Base(DeclarativeBase):
     type_annotation_map = TYPE_ANNOTATION_MAP
 
 
-class Ticket(TenantScoped, Base):
+class Ticket(Audited, TenantScoped, Base):
     """A customer-service ticket (R-SVC-1); type, channel, priority and status are short names: "FAULT"."""
 
     __tablename__ = "ticket"

@@ -26,7 +26,7 @@ def database(migrated_database):
 @pytest.fixture
 def deliver(database):
     """deliver(channel, occurred_at, tenant="t1") delivers a LeadCreated once; returns its envelope bytes."""
-    [consumer] = CONSUMERS
+    consumer = next(c for c in CONSUMERS if c.purpose == "intake")
     dispatcher = InboxDispatcher("analytics", consumer, database)
 
     def _deliver(channel: str, occurred_at: datetime, tenant: str = "t1") -> bytes:
@@ -49,7 +49,7 @@ def intake_of(database, caller, start, end, tenant="t1"):
 
 
 def test_the_consumer_listens_to_lead_created_on_analytics_intake():
-    [consumer] = CONSUMERS
+    consumer = next(c for c in CONSUMERS if c.purpose == "intake")
     assert consumer.queue_for("analytics") == "analytics.intake"
     assert consumer.routing_keys() == ["lead.created"]
 
@@ -143,7 +143,7 @@ def test_other_roles_do_not(database, caller, role):
 
 def test_api_maps_dates_rows_and_errors(grpc_service):
     service = grpc_service("analytics")
-    [consumer] = CONSUMERS
+    consumer = next(c for c in CONSUMERS if c.purpose == "intake")
     dispatcher = InboxDispatcher("analytics", consumer, service.database)
     for channel in ("Referral", "Baidu SEM", "Referral"):
         envelope = new_envelope(LeadCreated(lead_id="L", channel=channel), tenant_id="t1", producer="leads")

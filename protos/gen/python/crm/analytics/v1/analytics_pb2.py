@@ -23,9 +23,10 @@ _sym_db = _symbol_database.Default()
 
 
 from crm.common.v1 import common_pb2 as crm_dot_common_dot_v1_dot_common__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n crm/analytics/v1/analytics.proto\x12\x10\x63rm.analytics.v1\x1a\x1a\x63rm/common/v1/common.proto\"f\n\x14GetLeadIntakeRequest\x12\'\n\nstart_date\x18\x01 \x01(\x0b\x32\x13.crm.common.v1.Date\x12%\n\x08\x65nd_date\x18\x02 \x01(\x0b\x32\x13.crm.common.v1.Date\"Q\n\rLeadIntakeRow\x12 \n\x03\x64\x61y\x18\x01 \x01(\x0b\x32\x13.crm.common.v1.Date\x12\x0f\n\x07\x63hannel\x18\x02 \x01(\t\x12\r\n\x05leads\x18\x03 \x01(\x03\"U\n\x15GetLeadIntakeResponse\x12-\n\x04rows\x18\x01 \x03(\x0b\x32\x1f.crm.analytics.v1.LeadIntakeRow\x12\r\n\x05total\x18\x02 \x01(\x03\x32t\n\x10\x41nalyticsService\x12`\n\rGetLeadIntake\x12&.crm.analytics.v1.GetLeadIntakeRequest\x1a\'.crm.analytics.v1.GetLeadIntakeResponseB\x1eZ\x1c\x63rm/analytics/v1;analyticsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n crm/analytics/v1/analytics.proto\x12\x10\x63rm.analytics.v1\x1a\x1a\x63rm/common/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"f\n\x14GetLeadIntakeRequest\x12\'\n\nstart_date\x18\x01 \x01(\x0b\x32\x13.crm.common.v1.Date\x12%\n\x08\x65nd_date\x18\x02 \x01(\x0b\x32\x13.crm.common.v1.Date\"Q\n\rLeadIntakeRow\x12 \n\x03\x64\x61y\x18\x01 \x01(\x0b\x32\x13.crm.common.v1.Date\x12\x0f\n\x07\x63hannel\x18\x02 \x01(\t\x12\r\n\x05leads\x18\x03 \x01(\x03\"U\n\x15GetLeadIntakeResponse\x12-\n\x04rows\x18\x01 \x03(\x0b\x32\x1f.crm.analytics.v1.LeadIntakeRow\x12\r\n\x05total\x18\x02 \x01(\x03\"\xe0\x01\n\x0e\x41uditLogFilter\x12\x0f\n\x07service\x18\x01 \x01(\t\x12\x0e\n\x06\x65ntity\x18\x02 \x01(\t\x12\x11\n\trecord_id\x18\x03 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x04 \x01(\t\x12-\n\x06\x61\x63tion\x18\x05 \x01(\x0e\x32\x1d.crm.analytics.v1.AuditAction\x12.\n\nstart_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"m\n\x10\x41uditFieldChange\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x16\n\told_value\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x16\n\tnew_value\x18\x03 \x01(\tH\x01\x88\x01\x01\x42\x0c\n\n_old_valueB\x0c\n\n_new_value\"\xa1\x02\n\nAuditEntry\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12.\n\noccur_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x61\x63tor\x18\x03 \x01(\t\x12\x12\n\nactor_kind\x18\x04 \x01(\t\x12\x0f\n\x07service\x18\x05 \x01(\t\x12\x0e\n\x06\x65ntity\x18\x06 \x01(\t\x12\x11\n\trecord_id\x18\x07 \x01(\t\x12-\n\x06\x61\x63tion\x18\x08 \x01(\x0e\x32\x1d.crm.analytics.v1.AuditAction\x12\x33\n\x07\x63hanges\x18\t \x03(\x0b\x32\".crm.analytics.v1.AuditFieldChange\x12\x16\n\x0e\x63orrelation_id\x18\n \x01(\t\"s\n\x15SearchAuditLogRequest\x12\x30\n\x06\x66ilter\x18\x01 \x01(\x0b\x32 .crm.analytics.v1.AuditLogFilter\x12(\n\x04page\x18\x02 \x01(\x0b\x32\x1a.crm.common.v1.PageRequest\"r\n\x16SearchAuditLogResponse\x12-\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1c.crm.analytics.v1.AuditEntry\x12)\n\x04page\x18\x02 \x01(\x0b\x32\x1b.crm.common.v1.PageResponse\"~\n\x15\x45xportAuditLogRequest\x12\x30\n\x06\x66ilter\x18\x01 \x01(\x0b\x32 .crm.analytics.v1.AuditLogFilter\x12\x33\n\x06\x66ormat\x18\x02 \x01(\x0e\x32#.crm.analytics.v1.AuditExportFormat\"\'\n\x16\x45xportAuditLogResponse\x12\r\n\x05\x63hunk\x18\x01 \x01(\x0c*y\n\x0b\x41uditAction\x12\x1c\n\x18\x41UDIT_ACTION_UNSPECIFIED\x10\x00\x12\x18\n\x14\x41UDIT_ACTION_CREATED\x10\x01\x12\x18\n\x14\x41UDIT_ACTION_UPDATED\x10\x02\x12\x18\n\x14\x41UDIT_ACTION_DELETED\x10\x03*y\n\x11\x41uditExportFormat\x12#\n\x1f\x41UDIT_EXPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x41UDIT_EXPORT_FORMAT_CSV\x10\x01\x12\"\n\x1e\x41UDIT_EXPORT_FORMAT_JSON_LINES\x10\x02\x32\xc0\x02\n\x10\x41nalyticsService\x12`\n\rGetLeadIntake\x12&.crm.analytics.v1.GetLeadIntakeRequest\x1a\'.crm.analytics.v1.GetLeadIntakeResponse\x12\x63\n\x0eSearchAuditLog\x12\'.crm.analytics.v1.SearchAuditLogRequest\x1a(.crm.analytics.v1.SearchAuditLogResponse\x12\x65\n\x0e\x45xportAuditLog\x12\'.crm.analytics.v1.ExportAuditLogRequest\x1a(.crm.analytics.v1.ExportAuditLogResponse0\x01\x42\x1eZ\x1c\x63rm/analytics/v1;analyticsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,12 +34,30 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'crm.analytics.v1.analytics_
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z\034crm/analytics/v1;analyticsv1'
-  _globals['_GETLEADINTAKEREQUEST']._serialized_start=82
-  _globals['_GETLEADINTAKEREQUEST']._serialized_end=184
-  _globals['_LEADINTAKEROW']._serialized_start=186
-  _globals['_LEADINTAKEROW']._serialized_end=267
-  _globals['_GETLEADINTAKERESPONSE']._serialized_start=269
-  _globals['_GETLEADINTAKERESPONSE']._serialized_end=354
-  _globals['_ANALYTICSSERVICE']._serialized_start=356
-  _globals['_ANALYTICSSERVICE']._serialized_end=472
+  _globals['_AUDITACTION']._serialized_start=1421
+  _globals['_AUDITACTION']._serialized_end=1542
+  _globals['_AUDITEXPORTFORMAT']._serialized_start=1544
+  _globals['_AUDITEXPORTFORMAT']._serialized_end=1665
+  _globals['_GETLEADINTAKEREQUEST']._serialized_start=115
+  _globals['_GETLEADINTAKEREQUEST']._serialized_end=217
+  _globals['_LEADINTAKEROW']._serialized_start=219
+  _globals['_LEADINTAKEROW']._serialized_end=300
+  _globals['_GETLEADINTAKERESPONSE']._serialized_start=302
+  _globals['_GETLEADINTAKERESPONSE']._serialized_end=387
+  _globals['_AUDITLOGFILTER']._serialized_start=390
+  _globals['_AUDITLOGFILTER']._serialized_end=614
+  _globals['_AUDITFIELDCHANGE']._serialized_start=616
+  _globals['_AUDITFIELDCHANGE']._serialized_end=725
+  _globals['_AUDITENTRY']._serialized_start=728
+  _globals['_AUDITENTRY']._serialized_end=1017
+  _globals['_SEARCHAUDITLOGREQUEST']._serialized_start=1019
+  _globals['_SEARCHAUDITLOGREQUEST']._serialized_end=1134
+  _globals['_SEARCHAUDITLOGRESPONSE']._serialized_start=1136
+  _globals['_SEARCHAUDITLOGRESPONSE']._serialized_end=1250
+  _globals['_EXPORTAUDITLOGREQUEST']._serialized_start=1252
+  _globals['_EXPORTAUDITLOGREQUEST']._serialized_end=1378
+  _globals['_EXPORTAUDITLOGRESPONSE']._serialized_start=1380
+  _globals['_EXPORTAUDITLOGRESPONSE']._serialized_end=1419
+  _globals['_ANALYTICSSERVICE']._serialized_start=1668
+  _globals['_ANALYTICSSERVICE']._serialized_end=1988
 # @@protoc_insertion_point(module_scope)

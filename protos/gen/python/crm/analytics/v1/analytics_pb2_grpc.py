@@ -40,6 +40,16 @@ class AnalyticsServiceStub:
                 request_serializer=crm_dot_analytics_dot_v1_dot_analytics__pb2.GetLeadIntakeRequest.SerializeToString,
                 response_deserializer=crm_dot_analytics_dot_v1_dot_analytics__pb2.GetLeadIntakeResponse.FromString,
                 _registered_method=True)
+        self.SearchAuditLog = channel.unary_unary(
+                '/crm.analytics.v1.AnalyticsService/SearchAuditLog',
+                request_serializer=crm_dot_analytics_dot_v1_dot_analytics__pb2.SearchAuditLogRequest.SerializeToString,
+                response_deserializer=crm_dot_analytics_dot_v1_dot_analytics__pb2.SearchAuditLogResponse.FromString,
+                _registered_method=True)
+        self.ExportAuditLog = channel.unary_stream(
+                '/crm.analytics.v1.AnalyticsService/ExportAuditLog',
+                request_serializer=crm_dot_analytics_dot_v1_dot_analytics__pb2.ExportAuditLogRequest.SerializeToString,
+                response_deserializer=crm_dot_analytics_dot_v1_dot_analytics__pb2.ExportAuditLogResponse.FromString,
+                _registered_method=True)
 
 
 class AnalyticsServiceServicer:
@@ -53,6 +63,22 @@ class AnalyticsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SearchAuditLog(self, request, context):
+        """SearchAuditLog returns one page of the audit log (R-SEC-3): changes of customer data in every service, oldest
+        first. Auditors and admins only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportAuditLog(self, request, context):
+        """ExportAuditLog streams every entry that matches a filter as CSV or JSON lines, in chunks, oldest first.
+        Auditors and admins only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AnalyticsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -60,6 +86,16 @@ def add_AnalyticsServiceServicer_to_server(servicer, server):
                     servicer.GetLeadIntake,
                     request_deserializer=crm_dot_analytics_dot_v1_dot_analytics__pb2.GetLeadIntakeRequest.FromString,
                     response_serializer=crm_dot_analytics_dot_v1_dot_analytics__pb2.GetLeadIntakeResponse.SerializeToString,
+            ),
+            'SearchAuditLog': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchAuditLog,
+                    request_deserializer=crm_dot_analytics_dot_v1_dot_analytics__pb2.SearchAuditLogRequest.FromString,
+                    response_serializer=crm_dot_analytics_dot_v1_dot_analytics__pb2.SearchAuditLogResponse.SerializeToString,
+            ),
+            'ExportAuditLog': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportAuditLog,
+                    request_deserializer=crm_dot_analytics_dot_v1_dot_analytics__pb2.ExportAuditLogRequest.FromString,
+                    response_serializer=crm_dot_analytics_dot_v1_dot_analytics__pb2.ExportAuditLogResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -90,6 +126,60 @@ class AnalyticsService:
             '/crm.analytics.v1.AnalyticsService/GetLeadIntake',
             crm_dot_analytics_dot_v1_dot_analytics__pb2.GetLeadIntakeRequest.SerializeToString,
             crm_dot_analytics_dot_v1_dot_analytics__pb2.GetLeadIntakeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchAuditLog(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.analytics.v1.AnalyticsService/SearchAuditLog',
+            crm_dot_analytics_dot_v1_dot_analytics__pb2.SearchAuditLogRequest.SerializeToString,
+            crm_dot_analytics_dot_v1_dot_analytics__pb2.SearchAuditLogResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportAuditLog(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/crm.analytics.v1.AnalyticsService/ExportAuditLog',
+            crm_dot_analytics_dot_v1_dot_analytics__pb2.ExportAuditLogRequest.SerializeToString,
+            crm_dot_analytics_dot_v1_dot_analytics__pb2.ExportAuditLogResponse.FromString,
             options,
             channel_credentials,
             insecure,

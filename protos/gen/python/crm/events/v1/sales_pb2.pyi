@@ -2,6 +2,7 @@ import datetime
 
 from crm.common.v1 import common_pb2 as _common_pb2
 from crm.events.v1 import envelope_pb2 as _envelope_pb2
+from crm.sales.v1 import sales_pb2 as _sales_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -250,3 +251,61 @@ class OrderRefunded(_message.Message):
     from_status: str
     refund_time: _timestamp_pb2.Timestamp
     def __init__(self, order_id: _Optional[str] = ..., account_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ..., from_status: _Optional[str] = ..., refund_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class HandoverCreated(_message.Message):
+    __slots__ = ("handover_id", "contract_id", "account_id", "owner_id", "package")
+    HANDOVER_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTRACT_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    PACKAGE_FIELD_NUMBER: _ClassVar[int]
+    handover_id: str
+    contract_id: str
+    account_id: str
+    owner_id: str
+    package: _sales_pb2.HandoverPackage
+    def __init__(self, handover_id: _Optional[str] = ..., contract_id: _Optional[str] = ..., account_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., package: _Optional[_Union[_sales_pb2.HandoverPackage, _Mapping]] = ...) -> None: ...
+
+class CommitmentAtRisk(_message.Message):
+    __slots__ = ("commitment_id", "handover_id", "contract_id", "opportunity_id", "account_id", "owner_id", "team", "description", "due_time")
+    COMMITMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    HANDOVER_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTRACT_ID_FIELD_NUMBER: _ClassVar[int]
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    DUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    commitment_id: str
+    handover_id: str
+    contract_id: str
+    opportunity_id: str
+    account_id: str
+    owner_id: str
+    team: str
+    description: str
+    due_time: _timestamp_pb2.Timestamp
+    def __init__(self, commitment_id: _Optional[str] = ..., handover_id: _Optional[str] = ..., contract_id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., account_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., team: _Optional[str] = ..., description: _Optional[str] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CommitmentOverdue(_message.Message):
+    __slots__ = ("commitment_id", "handover_id", "contract_id", "opportunity_id", "account_id", "owner_id", "team", "description", "due_time")
+    COMMITMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    HANDOVER_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTRACT_ID_FIELD_NUMBER: _ClassVar[int]
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    DUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    commitment_id: str
+    handover_id: str
+    contract_id: str
+    opportunity_id: str
+    account_id: str
+    owner_id: str
+    team: str
+    description: str
+    due_time: _timestamp_pb2.Timestamp
+    def __init__(self, commitment_id: _Optional[str] = ..., handover_id: _Optional[str] = ..., contract_id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., account_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., team: _Optional[str] = ..., description: _Optional[str] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -275,16 +275,18 @@ class ForecastGroup(_message.Message):
     def __init__(self, key: _Optional[str] = ..., opportunities: _Optional[int] = ..., pipeline: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., weighted: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., won: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class GetForecastRequest(_message.Message):
-    __slots__ = ("start_date", "end_date", "group_by", "team")
+    __slots__ = ("start_date", "end_date", "group_by", "team", "in_tenant_currency")
     START_DATE_FIELD_NUMBER: _ClassVar[int]
     END_DATE_FIELD_NUMBER: _ClassVar[int]
     GROUP_BY_FIELD_NUMBER: _ClassVar[int]
     TEAM_FIELD_NUMBER: _ClassVar[int]
+    IN_TENANT_CURRENCY_FIELD_NUMBER: _ClassVar[int]
     start_date: _common_pb2.Date
     end_date: _common_pb2.Date
     group_by: str
     team: str
-    def __init__(self, start_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., end_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., group_by: _Optional[str] = ..., team: _Optional[str] = ...) -> None: ...
+    in_tenant_currency: bool
+    def __init__(self, start_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., end_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., group_by: _Optional[str] = ..., team: _Optional[str] = ..., in_tenant_currency: _Optional[bool] = ...) -> None: ...
 
 class GetForecastResponse(_message.Message):
     __slots__ = ("groups",)
@@ -315,32 +317,36 @@ class UpdateSalesSettingsResponse(_message.Message):
     def __init__(self, settings_json: _Optional[str] = ...) -> None: ...
 
 class Product(_message.Message):
-    __slots__ = ("id", "sku", "name", "unit", "tax_rate", "active")
+    __slots__ = ("id", "sku", "name", "unit", "tax_rate", "active", "category")
     ID_FIELD_NUMBER: _ClassVar[int]
     SKU_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     UNIT_FIELD_NUMBER: _ClassVar[int]
     TAX_RATE_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
     id: str
     sku: str
     name: str
     unit: str
     tax_rate: str
     active: bool
-    def __init__(self, id: _Optional[str] = ..., sku: _Optional[str] = ..., name: _Optional[str] = ..., unit: _Optional[str] = ..., tax_rate: _Optional[str] = ..., active: _Optional[bool] = ...) -> None: ...
+    category: str
+    def __init__(self, id: _Optional[str] = ..., sku: _Optional[str] = ..., name: _Optional[str] = ..., unit: _Optional[str] = ..., tax_rate: _Optional[str] = ..., active: _Optional[bool] = ..., category: _Optional[str] = ...) -> None: ...
 
 class CreateProductRequest(_message.Message):
-    __slots__ = ("sku", "name", "unit", "tax_rate")
+    __slots__ = ("sku", "name", "unit", "tax_rate", "category")
     SKU_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     UNIT_FIELD_NUMBER: _ClassVar[int]
     TAX_RATE_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
     sku: str
     name: str
     unit: str
     tax_rate: str
-    def __init__(self, sku: _Optional[str] = ..., name: _Optional[str] = ..., unit: _Optional[str] = ..., tax_rate: _Optional[str] = ...) -> None: ...
+    category: str
+    def __init__(self, sku: _Optional[str] = ..., name: _Optional[str] = ..., unit: _Optional[str] = ..., tax_rate: _Optional[str] = ..., category: _Optional[str] = ...) -> None: ...
 
 class CreateProductResponse(_message.Message):
     __slots__ = ("product",)
@@ -855,3 +861,365 @@ class RefundOrderResponse(_message.Message):
     ORDER_FIELD_NUMBER: _ClassVar[int]
     order: Order
     def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class Commitment(_message.Message):
+    __slots__ = ("id", "opportunity_id", "contract_id", "handover_id", "account_id", "description", "due_in_days", "working_days", "due_date", "status", "due_time", "at_risk_time", "owner_id", "created_by", "completed_by", "complete_time", "completion_note")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTRACT_ID_FIELD_NUMBER: _ClassVar[int]
+    HANDOVER_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    DUE_IN_DAYS_FIELD_NUMBER: _ClassVar[int]
+    WORKING_DAYS_FIELD_NUMBER: _ClassVar[int]
+    DUE_DATE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    DUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    AT_RISK_TIME_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    COMPLETED_BY_FIELD_NUMBER: _ClassVar[int]
+    COMPLETE_TIME_FIELD_NUMBER: _ClassVar[int]
+    COMPLETION_NOTE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    opportunity_id: str
+    contract_id: str
+    handover_id: str
+    account_id: str
+    description: str
+    due_in_days: int
+    working_days: bool
+    due_date: _common_pb2.Date
+    status: str
+    due_time: _timestamp_pb2.Timestamp
+    at_risk_time: _timestamp_pb2.Timestamp
+    owner_id: str
+    created_by: str
+    completed_by: str
+    complete_time: _timestamp_pb2.Timestamp
+    completion_note: str
+    def __init__(self, id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., contract_id: _Optional[str] = ..., handover_id: _Optional[str] = ..., account_id: _Optional[str] = ..., description: _Optional[str] = ..., due_in_days: _Optional[int] = ..., working_days: _Optional[bool] = ..., due_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., status: _Optional[str] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., at_risk_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., owner_id: _Optional[str] = ..., created_by: _Optional[str] = ..., completed_by: _Optional[str] = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completion_note: _Optional[str] = ...) -> None: ...
+
+class AddCommitmentRequest(_message.Message):
+    __slots__ = ("opportunity_id", "contract_id", "description", "due_in_days", "working_days", "due_date")
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTRACT_ID_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    DUE_IN_DAYS_FIELD_NUMBER: _ClassVar[int]
+    WORKING_DAYS_FIELD_NUMBER: _ClassVar[int]
+    DUE_DATE_FIELD_NUMBER: _ClassVar[int]
+    opportunity_id: str
+    contract_id: str
+    description: str
+    due_in_days: int
+    working_days: bool
+    due_date: _common_pb2.Date
+    def __init__(self, opportunity_id: _Optional[str] = ..., contract_id: _Optional[str] = ..., description: _Optional[str] = ..., due_in_days: _Optional[int] = ..., working_days: _Optional[bool] = ..., due_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class AddCommitmentResponse(_message.Message):
+    __slots__ = ("commitment",)
+    COMMITMENT_FIELD_NUMBER: _ClassVar[int]
+    commitment: Commitment
+    def __init__(self, commitment: _Optional[_Union[Commitment, _Mapping]] = ...) -> None: ...
+
+class ListCommitmentsRequest(_message.Message):
+    __slots__ = ("status", "due_before", "handover_id", "opportunity_id", "page")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    DUE_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    HANDOVER_ID_FIELD_NUMBER: _ClassVar[int]
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    status: str
+    due_before: _timestamp_pb2.Timestamp
+    handover_id: str
+    opportunity_id: str
+    page: _common_pb2.PageRequest
+    def __init__(self, status: _Optional[str] = ..., due_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., handover_id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListCommitmentsResponse(_message.Message):
+    __slots__ = ("commitments", "page")
+    COMMITMENTS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    commitments: _containers.RepeatedCompositeFieldContainer[Commitment]
+    page: _common_pb2.PageResponse
+    def __init__(self, commitments: _Optional[_Iterable[_Union[Commitment, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...
+
+class CompleteCommitmentRequest(_message.Message):
+    __slots__ = ("id", "note")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    note: str
+    def __init__(self, id: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class CompleteCommitmentResponse(_message.Message):
+    __slots__ = ("commitment",)
+    COMMITMENT_FIELD_NUMBER: _ClassVar[int]
+    commitment: Commitment
+    def __init__(self, commitment: _Optional[_Union[Commitment, _Mapping]] = ...) -> None: ...
+
+class Contact(_message.Message):
+    __slots__ = ("id", "name", "email", "phone")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    email: str
+    phone: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ...) -> None: ...
+
+class HandoverPackage(_message.Message):
+    __slots__ = ("handover_id", "account", "contacts", "opportunity", "quote", "contract", "approval_history", "commitments", "create_time")
+    HANDOVER_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    CONTACTS_FIELD_NUMBER: _ClassVar[int]
+    OPPORTUNITY_FIELD_NUMBER: _ClassVar[int]
+    QUOTE_FIELD_NUMBER: _ClassVar[int]
+    CONTRACT_FIELD_NUMBER: _ClassVar[int]
+    APPROVAL_HISTORY_FIELD_NUMBER: _ClassVar[int]
+    COMMITMENTS_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    handover_id: str
+    account: Account
+    contacts: _containers.RepeatedCompositeFieldContainer[Contact]
+    opportunity: Opportunity
+    quote: Quote
+    contract: Contract
+    approval_history: _containers.RepeatedCompositeFieldContainer[ApprovalStep]
+    commitments: _containers.RepeatedCompositeFieldContainer[Commitment]
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, handover_id: _Optional[str] = ..., account: _Optional[_Union[Account, _Mapping]] = ..., contacts: _Optional[_Iterable[_Union[Contact, _Mapping]]] = ..., opportunity: _Optional[_Union[Opportunity, _Mapping]] = ..., quote: _Optional[_Union[Quote, _Mapping]] = ..., contract: _Optional[_Union[Contract, _Mapping]] = ..., approval_history: _Optional[_Iterable[_Union[ApprovalStep, _Mapping]]] = ..., commitments: _Optional[_Iterable[_Union[Commitment, _Mapping]]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetHandoverRequest(_message.Message):
+    __slots__ = ("id", "contract_id")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    CONTRACT_ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    contract_id: str
+    def __init__(self, id: _Optional[str] = ..., contract_id: _Optional[str] = ...) -> None: ...
+
+class GetHandoverResponse(_message.Message):
+    __slots__ = ("handover", "commitments")
+    HANDOVER_FIELD_NUMBER: _ClassVar[int]
+    COMMITMENTS_FIELD_NUMBER: _ClassVar[int]
+    handover: HandoverPackage
+    commitments: _containers.RepeatedCompositeFieldContainer[Commitment]
+    def __init__(self, handover: _Optional[_Union[HandoverPackage, _Mapping]] = ..., commitments: _Optional[_Iterable[_Union[Commitment, _Mapping]]] = ...) -> None: ...
+
+class Target(_message.Message):
+    __slots__ = ("id", "scope", "subject", "period", "start_date", "end_date", "amount")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    START_DATE_FIELD_NUMBER: _ClassVar[int]
+    END_DATE_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    scope: str
+    subject: str
+    period: str
+    start_date: _common_pb2.Date
+    end_date: _common_pb2.Date
+    amount: _common_pb2.Money
+    def __init__(self, id: _Optional[str] = ..., scope: _Optional[str] = ..., subject: _Optional[str] = ..., period: _Optional[str] = ..., start_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., end_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class SetTargetRequest(_message.Message):
+    __slots__ = ("scope", "subject", "period", "amount")
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    scope: str
+    subject: str
+    period: str
+    amount: _common_pb2.Money
+    def __init__(self, scope: _Optional[str] = ..., subject: _Optional[str] = ..., period: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class SetTargetResponse(_message.Message):
+    __slots__ = ("target",)
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    target: Target
+    def __init__(self, target: _Optional[_Union[Target, _Mapping]] = ...) -> None: ...
+
+class GetAttainmentRequest(_message.Message):
+    __slots__ = ("scope", "subject", "period")
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    scope: str
+    subject: str
+    period: str
+    def __init__(self, scope: _Optional[str] = ..., subject: _Optional[str] = ..., period: _Optional[str] = ...) -> None: ...
+
+class GetAttainmentResponse(_message.Message):
+    __slots__ = ("target", "won", "won_count", "attainment_percent", "open_pipeline", "weighted_pipeline", "open_count", "unconverted_won", "unconverted_open", "start_date", "end_date")
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    WON_FIELD_NUMBER: _ClassVar[int]
+    WON_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ATTAINMENT_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    OPEN_PIPELINE_FIELD_NUMBER: _ClassVar[int]
+    WEIGHTED_PIPELINE_FIELD_NUMBER: _ClassVar[int]
+    OPEN_COUNT_FIELD_NUMBER: _ClassVar[int]
+    UNCONVERTED_WON_FIELD_NUMBER: _ClassVar[int]
+    UNCONVERTED_OPEN_FIELD_NUMBER: _ClassVar[int]
+    START_DATE_FIELD_NUMBER: _ClassVar[int]
+    END_DATE_FIELD_NUMBER: _ClassVar[int]
+    target: Target
+    won: _common_pb2.Money
+    won_count: int
+    attainment_percent: str
+    open_pipeline: _common_pb2.Money
+    weighted_pipeline: _common_pb2.Money
+    open_count: int
+    unconverted_won: _containers.RepeatedCompositeFieldContainer[_common_pb2.Money]
+    unconverted_open: _containers.RepeatedCompositeFieldContainer[_common_pb2.Money]
+    start_date: _common_pb2.Date
+    end_date: _common_pb2.Date
+    def __init__(self, target: _Optional[_Union[Target, _Mapping]] = ..., won: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., won_count: _Optional[int] = ..., attainment_percent: _Optional[str] = ..., open_pipeline: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., weighted_pipeline: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., open_count: _Optional[int] = ..., unconverted_won: _Optional[_Iterable[_Union[_common_pb2.Money, _Mapping]]] = ..., unconverted_open: _Optional[_Iterable[_Union[_common_pb2.Money, _Mapping]]] = ..., start_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., end_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class SetCommissionPlanRequest(_message.Message):
+    __slots__ = ("scope", "subject", "name", "rules_json")
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    RULES_JSON_FIELD_NUMBER: _ClassVar[int]
+    scope: str
+    subject: str
+    name: str
+    rules_json: str
+    def __init__(self, scope: _Optional[str] = ..., subject: _Optional[str] = ..., name: _Optional[str] = ..., rules_json: _Optional[str] = ...) -> None: ...
+
+class SetCommissionPlanResponse(_message.Message):
+    __slots__ = ("scope", "subject", "name", "rules_json")
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    RULES_JSON_FIELD_NUMBER: _ClassVar[int]
+    scope: str
+    subject: str
+    name: str
+    rules_json: str
+    def __init__(self, scope: _Optional[str] = ..., subject: _Optional[str] = ..., name: _Optional[str] = ..., rules_json: _Optional[str] = ...) -> None: ...
+
+class CommissionPart(_message.Message):
+    __slots__ = ("kind", "label", "basis", "rate_percent", "commission")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    BASIS_FIELD_NUMBER: _ClassVar[int]
+    RATE_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    COMMISSION_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    label: str
+    basis: _common_pb2.Money
+    rate_percent: str
+    commission: str
+    def __init__(self, kind: _Optional[str] = ..., label: _Optional[str] = ..., basis: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., rate_percent: _Optional[str] = ..., commission: _Optional[str] = ...) -> None: ...
+
+class CommissionLine(_message.Message):
+    __slots__ = ("opportunity_id", "name", "won_date", "amount", "converted", "parts", "commission")
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    WON_DATE_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CONVERTED_FIELD_NUMBER: _ClassVar[int]
+    PARTS_FIELD_NUMBER: _ClassVar[int]
+    COMMISSION_FIELD_NUMBER: _ClassVar[int]
+    opportunity_id: str
+    name: str
+    won_date: _common_pb2.Date
+    amount: _common_pb2.Money
+    converted: _common_pb2.Money
+    parts: _containers.RepeatedCompositeFieldContainer[CommissionPart]
+    commission: _common_pb2.Money
+    def __init__(self, opportunity_id: _Optional[str] = ..., name: _Optional[str] = ..., won_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., converted: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., parts: _Optional[_Iterable[_Union[CommissionPart, _Mapping]]] = ..., commission: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class ComputeCommissionsRequest(_message.Message):
+    __slots__ = ("owner_id", "period")
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    owner_id: str
+    period: str
+    def __init__(self, owner_id: _Optional[str] = ..., period: _Optional[str] = ...) -> None: ...
+
+class ComputeCommissionsResponse(_message.Message):
+    __slots__ = ("owner_id", "period", "plan_scope", "plan_name", "lines", "won", "total")
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    PLAN_SCOPE_FIELD_NUMBER: _ClassVar[int]
+    PLAN_NAME_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    WON_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    owner_id: str
+    period: str
+    plan_scope: str
+    plan_name: str
+    lines: _containers.RepeatedCompositeFieldContainer[CommissionLine]
+    won: _common_pb2.Money
+    total: _common_pb2.Money
+    def __init__(self, owner_id: _Optional[str] = ..., period: _Optional[str] = ..., plan_scope: _Optional[str] = ..., plan_name: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[CommissionLine, _Mapping]]] = ..., won: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class Territory(_message.Message):
+    __slots__ = ("id", "name", "regions", "industries", "manager_id", "rep_ids")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REGIONS_FIELD_NUMBER: _ClassVar[int]
+    INDUSTRIES_FIELD_NUMBER: _ClassVar[int]
+    MANAGER_ID_FIELD_NUMBER: _ClassVar[int]
+    REP_IDS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    regions: _containers.RepeatedScalarFieldContainer[str]
+    industries: _containers.RepeatedScalarFieldContainer[str]
+    manager_id: str
+    rep_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., regions: _Optional[_Iterable[str]] = ..., industries: _Optional[_Iterable[str]] = ..., manager_id: _Optional[str] = ..., rep_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class UpsertTerritoryRequest(_message.Message):
+    __slots__ = ("territory",)
+    TERRITORY_FIELD_NUMBER: _ClassVar[int]
+    territory: Territory
+    def __init__(self, territory: _Optional[_Union[Territory, _Mapping]] = ...) -> None: ...
+
+class UpsertTerritoryResponse(_message.Message):
+    __slots__ = ("territory",)
+    TERRITORY_FIELD_NUMBER: _ClassVar[int]
+    territory: Territory
+    def __init__(self, territory: _Optional[_Union[Territory, _Mapping]] = ...) -> None: ...
+
+class ListTerritoriesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListTerritoriesResponse(_message.Message):
+    __slots__ = ("territories",)
+    TERRITORIES_FIELD_NUMBER: _ClassVar[int]
+    territories: _containers.RepeatedCompositeFieldContainer[Territory]
+    def __init__(self, territories: _Optional[_Iterable[_Union[Territory, _Mapping]]] = ...) -> None: ...
+
+class SetExchangeRateRequest(_message.Message):
+    __slots__ = ("base_currency", "quote_currency", "day", "rate")
+    BASE_CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    QUOTE_CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    DAY_FIELD_NUMBER: _ClassVar[int]
+    RATE_FIELD_NUMBER: _ClassVar[int]
+    base_currency: str
+    quote_currency: str
+    day: _common_pb2.Date
+    rate: str
+    def __init__(self, base_currency: _Optional[str] = ..., quote_currency: _Optional[str] = ..., day: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., rate: _Optional[str] = ...) -> None: ...
+
+class SetExchangeRateResponse(_message.Message):
+    __slots__ = ("base_currency", "quote_currency", "day", "rate")
+    BASE_CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    QUOTE_CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    DAY_FIELD_NUMBER: _ClassVar[int]
+    RATE_FIELD_NUMBER: _ClassVar[int]
+    base_currency: str
+    quote_currency: str
+    day: _common_pb2.Date
+    rate: str
+    def __init__(self, base_currency: _Optional[str] = ..., quote_currency: _Optional[str] = ..., day: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., rate: _Optional[str] = ...) -> None: ...

@@ -195,6 +195,61 @@ class SalesServiceStub:
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RefundOrderRequest.SerializeToString,
                 response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RefundOrderResponse.FromString,
                 _registered_method=True)
+        self.AddCommitment = channel.unary_unary(
+                '/crm.sales.v1.SalesService/AddCommitment',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.AddCommitmentRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.AddCommitmentResponse.FromString,
+                _registered_method=True)
+        self.ListCommitments = channel.unary_unary(
+                '/crm.sales.v1.SalesService/ListCommitments',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListCommitmentsRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListCommitmentsResponse.FromString,
+                _registered_method=True)
+        self.CompleteCommitment = channel.unary_unary(
+                '/crm.sales.v1.SalesService/CompleteCommitment',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CompleteCommitmentRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CompleteCommitmentResponse.FromString,
+                _registered_method=True)
+        self.GetHandover = channel.unary_unary(
+                '/crm.sales.v1.SalesService/GetHandover',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetHandoverRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetHandoverResponse.FromString,
+                _registered_method=True)
+        self.SetTarget = channel.unary_unary(
+                '/crm.sales.v1.SalesService/SetTarget',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetTargetRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetTargetResponse.FromString,
+                _registered_method=True)
+        self.GetAttainment = channel.unary_unary(
+                '/crm.sales.v1.SalesService/GetAttainment',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetAttainmentRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetAttainmentResponse.FromString,
+                _registered_method=True)
+        self.SetCommissionPlan = channel.unary_unary(
+                '/crm.sales.v1.SalesService/SetCommissionPlan',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetCommissionPlanRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetCommissionPlanResponse.FromString,
+                _registered_method=True)
+        self.ComputeCommissions = channel.unary_unary(
+                '/crm.sales.v1.SalesService/ComputeCommissions',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ComputeCommissionsRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ComputeCommissionsResponse.FromString,
+                _registered_method=True)
+        self.UpsertTerritory = channel.unary_unary(
+                '/crm.sales.v1.SalesService/UpsertTerritory',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpsertTerritoryRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpsertTerritoryResponse.FromString,
+                _registered_method=True)
+        self.ListTerritories = channel.unary_unary(
+                '/crm.sales.v1.SalesService/ListTerritories',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListTerritoriesRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListTerritoriesResponse.FromString,
+                _registered_method=True)
+        self.SetExchangeRate = channel.unary_unary(
+                '/crm.sales.v1.SalesService/SetExchangeRate',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetExchangeRateRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetExchangeRateResponse.FromString,
+                _registered_method=True)
 
 
 class SalesServiceServicer:
@@ -436,6 +491,88 @@ class SalesServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AddCommitment(self, request, context):
+        """--- hand-over and delivery commitments (R-SALES-4) ---
+
+        AddCommitment records a promise to the customer on an opportunity or a contract before signature ("deploy
+        within 15 days"); the signature starts its clock.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCommitments(self, request, context):
+        """ListCommitments lists the commitments the caller may read, by due time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CompleteCommitment(self, request, context):
+        """CompleteCommitment marks a commitment done and cancels its at-risk and overdue alerts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetHandover(self, request, context):
+        """GetHandover returns the hand-over package of a signed contract, with the commitments' current state.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetTarget(self, request, context):
+        """--- targets, commissions, territories, exchange rates (R-SALES-5) ---
+
+        SetTarget sets the target of a rep, team, region or territory for a month, quarter or year (manager, admin).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAttainment(self, request, context):
+        """GetAttainment returns target, won amount, attainment and the weighted open pipeline for a period.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetCommissionPlan(self, request, context):
+        """SetCommissionPlan sets the commission plan of a rep, a team or the tenant (manager, admin).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ComputeCommissions(self, request, context):
+        """ComputeCommissions computes a rep's commission for a period from their won deals, per deal, exactly.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpsertTerritory(self, request, context):
+        """UpsertTerritory creates or replaces a territory (admin).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTerritories(self, request, context):
+        """ListTerritories lists the tenant's territories.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetExchangeRate(self, request, context):
+        """SetExchangeRate records a currency pair's rate from a day on (admin, finance).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SalesServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -598,6 +735,61 @@ def add_SalesServiceServicer_to_server(servicer, server):
                     servicer.RefundOrder,
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RefundOrderRequest.FromString,
                     response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RefundOrderResponse.SerializeToString,
+            ),
+            'AddCommitment': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddCommitment,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.AddCommitmentRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.AddCommitmentResponse.SerializeToString,
+            ),
+            'ListCommitments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCommitments,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListCommitmentsRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListCommitmentsResponse.SerializeToString,
+            ),
+            'CompleteCommitment': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompleteCommitment,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CompleteCommitmentRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CompleteCommitmentResponse.SerializeToString,
+            ),
+            'GetHandover': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetHandover,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetHandoverRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetHandoverResponse.SerializeToString,
+            ),
+            'SetTarget': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetTarget,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetTargetRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetTargetResponse.SerializeToString,
+            ),
+            'GetAttainment': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAttainment,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetAttainmentRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetAttainmentResponse.SerializeToString,
+            ),
+            'SetCommissionPlan': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetCommissionPlan,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetCommissionPlanRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetCommissionPlanResponse.SerializeToString,
+            ),
+            'ComputeCommissions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ComputeCommissions,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ComputeCommissionsRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ComputeCommissionsResponse.SerializeToString,
+            ),
+            'UpsertTerritory': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpsertTerritory,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpsertTerritoryRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpsertTerritoryResponse.SerializeToString,
+            ),
+            'ListTerritories': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTerritories,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListTerritoriesRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListTerritoriesResponse.SerializeToString,
+            ),
+            'SetExchangeRate': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetExchangeRate,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetExchangeRateRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetExchangeRateResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1465,6 +1657,303 @@ class SalesService:
             '/crm.sales.v1.SalesService/RefundOrder',
             crm_dot_sales_dot_v1_dot_sales__pb2.RefundOrderRequest.SerializeToString,
             crm_dot_sales_dot_v1_dot_sales__pb2.RefundOrderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddCommitment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/AddCommitment',
+            crm_dot_sales_dot_v1_dot_sales__pb2.AddCommitmentRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.AddCommitmentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCommitments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/ListCommitments',
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListCommitmentsRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListCommitmentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompleteCommitment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/CompleteCommitment',
+            crm_dot_sales_dot_v1_dot_sales__pb2.CompleteCommitmentRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.CompleteCommitmentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetHandover(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/GetHandover',
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetHandoverRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetHandoverResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetTarget(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/SetTarget',
+            crm_dot_sales_dot_v1_dot_sales__pb2.SetTargetRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.SetTargetResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAttainment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/GetAttainment',
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetAttainmentRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetAttainmentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetCommissionPlan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/SetCommissionPlan',
+            crm_dot_sales_dot_v1_dot_sales__pb2.SetCommissionPlanRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.SetCommissionPlanResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ComputeCommissions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/ComputeCommissions',
+            crm_dot_sales_dot_v1_dot_sales__pb2.ComputeCommissionsRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.ComputeCommissionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpsertTerritory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/UpsertTerritory',
+            crm_dot_sales_dot_v1_dot_sales__pb2.UpsertTerritoryRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.UpsertTerritoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTerritories(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/ListTerritories',
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListTerritoriesRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListTerritoriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetExchangeRate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/SetExchangeRate',
+            crm_dot_sales_dot_v1_dot_sales__pb2.SetExchangeRateRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.SetExchangeRateResponse.FromString,
             options,
             channel_credentials,
             insecure,

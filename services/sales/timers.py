@@ -1,0 +1,12 @@
+"""Durable timers of the sales service: timer kind -> handler (see services/core/timers.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from services.sales import handover
+
+TIMERS: dict[str, Callable] = {}
+
+# sales.commitment.{at_risk,overdue}: the delivery commitments' alerts (R-SALES-4).
+TIMERS.update(handover.TIMERS)
