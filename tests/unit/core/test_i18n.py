@@ -19,7 +19,7 @@ TEMPLATE_MESSAGE = re.compile(r"""\b_\(\s*(["'])(.+?)\1""")
 
 
 def _msgids_in_templates() -> set[str]:
-    return {match.group(2) for path in SERVICES.rglob("templates/*.html")
+    return {match.group(2) for path in SERVICES.rglob("*.html") if "templates" in path.parts
             for match in TEMPLATE_MESSAGE.finditer(path.read_text())}
 
 

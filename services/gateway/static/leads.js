@@ -1,0 +1,45 @@
+// Leads, pool, import and dashboard pages: small enhancements; every page works without them.
+(() => {
+  // Times are shown in the browser's time zone: tell the server which one it is (a cookie, read on the next page).
+  try {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const current = document.cookie.split("; ").find((part) => part.startsWith("crm_tz="));
+    if (zone && (!current || decodeURIComponent(current.slice(7)) !== zone)) {
+      document.cookie = `crm_tz=${encodeURIComponent(zone)}; path=/; max-age=31536000; samesite=lax`;
+    }
+  } catch (ignored) { /* no Intl: the server's default zone stays */ }
+
+  // Dashboard: typing a date means a custom period; picking a preset shows it at once.
+  const period = document.getElementById("period");
+  if (period) {
+    for (const id of ["start", "end"]) {
+      const input = document.getElementById(id);
+      if (input) input.addEventListener("change", () => { period.value = "custom"; });
+    }
+    period.addEventListener("change", () => { if (period.value !== "custom") period.form.submit(); });
+  }
+
+  // Import job page: follow the job's progress, then show its final state with the rejected rows.
+  const poll = document.querySelector("[data-poll]");
+  if (poll) {
+    const show = (name, value) => {
+      for (const element of document.querySelectorAll(`[data-field="${name}"]`)) {
+        if (element.tagName === "PROGRESS") element.value = value; else element.textContent = value;
+      }
+    };
+    const tick = async () => {
+      try {
+        const answer = await fetch(poll.dataset.poll, { headers: { Accept: "application/json" } });
+        if (answer.ok) {
+          const job = await answer.json();
+          for (const name of ["status_label", "percent", "total", "processed", "imported", "rejected"]) {
+            show(name, job[name]);
+          }
+          if (job.done) { window.location.reload(); return; }
+        }
+      } catch (ignored) { /* a missed poll is retried */ }
+      window.setTimeout(tick, 1500);
+    };
+    window.setTimeout(tick, 1000);
+  }
+})();
