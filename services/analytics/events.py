@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from crm.events.v1.audit_pb2 import AuditRecorded
 from crm.events.v1.envelope_pb2 import Envelope
 from crm.events.v1.leads_pb2 import LeadCreated
-from services.analytics import audit, intake
+from services.analytics import audit, intake, privacy
 from services.core.consumers import Consumer
 
 
@@ -26,4 +26,5 @@ CONSUMERS = [
     Consumer("intake", {LeadCreated: on_lead_created}),
     # A queue of its own: the audit log never waits behind (or dead-letters with) another read model.
     Consumer("audit", {AuditRecorded: on_audit_recorded}),
+    privacy.CONSUMER,  # export or erase a person's data (R-SEC-5)
 ]

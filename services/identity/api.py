@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
@@ -13,8 +14,8 @@ from services.core.errors import Validator
 from services.core.i18n import t
 from services.core.paging import next_page, page_window
 from services.core.service import ServiceContext
-from services.identity import golden, graph, identities, jobs, quality, review
-from services.identity.models import Customer, DedupJob, SourceRecord
+from services.identity import golden, graph, identities, jobs, privacy, quality, review
+from services.identity.models import Customer, DedupJob, PrivacyRequest, PrivacyStep, SourceRecord
 
 LEVELS = {"exact": pb.MATCH_LEVEL_EXACT, "close": pb.MATCH_LEVEL_CLOSE, "fuzzy": pb.MATCH_LEVEL_FUZZY,
           "disagree": pb.MATCH_LEVEL_DISAGREE, "missing": pb.MATCH_LEVEL_MISSING}
@@ -33,6 +34,14 @@ RULES = {golden.MOST_RECENT: pb.SURVIVORSHIP_RULE_MOST_RECENT, golden.MOST_FREQU
          golden.MOST_COMPLETE: pb.SURVIVORSHIP_RULE_MOST_COMPLETE,
          golden.SOURCE_PRIORITY: pb.SURVIVORSHIP_RULE_SOURCE_PRIORITY}
 RULES_READ_ROLES = ("manager", "admin", "auditor")
+PRIVACY_KINDS = {privacy.EXPORT: pb.PRIVACY_REQUEST_KIND_EXPORT, privacy.ERASE: pb.PRIVACY_REQUEST_KIND_ERASE}
+PRIVACY_STATUSES = {privacy.PENDING: pb.PRIVACY_REQUEST_STATUS_PENDING,
+                    privacy.RUNNING: pb.PRIVACY_REQUEST_STATUS_RUNNING,
+                    privacy.COMPLETED: pb.PRIVACY_REQUEST_STATUS_COMPLETED,
+                    privacy.FAILED: pb.PRIVACY_REQUEST_STATUS_FAILED}
+PRIVACY_STEP_STATUSES = {privacy.PENDING: pb.PRIVACY_STEP_STATUS_PENDING,
+                         privacy.COMPLETED: pb.PRIVACY_STEP_STATUS_COMPLETED,
+                         privacy.FAILED: pb.PRIVACY_STEP_STATUS_FAILED, privacy.SKIPPED: pb.PRIVACY_STEP_STATUS_SKIPPED}
 
 
 class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
@@ -210,6 +219,36 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
                                       source_priority=list(request.source_priority))
         return pb.UpdateSurvivorshipRulesResponse(rules=_rules(rules), source_priority=list(rules.source_priority))
 
+    # -- personal data requests (R-SEC-5) -----------------------------------------------------------------------
+
+    def StartPrivacyRequest(self, request, context) -> pb.StartPrivacyRequestResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        kinds = {value: key for key, value in PRIVACY_KINDS.items()}
+        with self.database.session(caller.tenant_id) as session:
+            found, _ = privacy.start(session, tenant=caller.tenant_id, caller=caller, customer_id=request.customer_id,
+                                     kind=kinds.get(request.kind, ""), reason=request.reason,
+                                     request_id=request.request_id)
+            return pb.StartPrivacyRequestResponse(request=_privacy_request(found.request, found.steps))
+
+    def GetPrivacyRequest(self, request, context) -> pb.GetPrivacyRequestResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            found = privacy.get(session, caller=caller, request_id=request.id)
+            export = found.export() if privacy.may_read_export(caller) else None
+            return pb.GetPrivacyRequestResponse(
+                request=_privacy_request(found.request, found.steps),
+                export_json=json.dumps(export, ensure_ascii=False, sort_keys=True) if export is not None else "",
+            )
+
+    def ListPrivacyRequests(self, request, context) -> pb.ListPrivacyRequestsResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        offset, size = page_window(request.page)
+        with self.database.session(caller.tenant_id) as session:
+            found, more = privacy.list_requests(session, caller=caller, customer_id=request.customer_id,
+                                                offset=offset, limit=size)
+            return pb.ListPrivacyRequestsResponse(requests=[_privacy_request(v.request, v.steps) for v in found],
+                                                  page=next_page(offset, size, more))
+
 
 # -- proto <-> domain ---------------------------------------------------------------------------------------------
 
@@ -287,3 +326,26 @@ def _job(job: DedupJob) -> pb.DedupJob:
 
 def _rules(rules: golden.Rules) -> list[pb.FieldRule]:
     return [pb.FieldRule(field=name, rule=RULES[rules.rule_for(name)]) for name in golden.GOLDEN_FIELDS]
+
+
+def _privacy_request(request: PrivacyRequest, steps: Iterable[PrivacyStep]) -> pb.PrivacyRequest:
+    message = pb.PrivacyRequest(
+        id=request.id, customer_id=request.customer_id,
+        kind=PRIVACY_KINDS.get(request.kind, pb.PRIVACY_REQUEST_KIND_UNSPECIFIED), reason=request.reason,
+        requested_by=request.requested_by,
+        status=PRIVACY_STATUSES.get(request.status, pb.PRIVACY_REQUEST_STATUS_UNSPECIFIED),
+        request_id=request.request_id or "", steps=[_privacy_step(step) for step in steps],
+    )
+    message.create_time.FromDatetime(request.created_at)
+    if request.completed_at is not None:
+        message.complete_time.FromDatetime(request.completed_at)
+    return message
+
+
+def _privacy_step(step: PrivacyStep) -> pb.PrivacyStep:
+    message = pb.PrivacyStep(service=step.service,
+                             status=PRIVACY_STEP_STATUSES.get(step.status, pb.PRIVACY_STEP_STATUS_UNSPECIFIED),
+                             item_count=step.item_count, error=step.error)
+    if step.finished_at is not None:
+        message.finish_time.FromDatetime(step.finished_at)
+    return message

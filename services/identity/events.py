@@ -1,5 +1,5 @@
 """Events the identity service consumes. It publishes identity.resolved (identities.py), identity.merged and
-identity.unmerged (graph.py)."""
+identity.unmerged (graph.py), privacy.requested (privacy.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from crm.events.v1.envelope_pb2 import Envelope
 from crm.events.v1.leads_pb2 import LeadCreated, LeadsImported
+from crm.events.v1.privacy_pb2 import PrivacyStepCompleted
 from services.core.consumers import Consumer
 from services.core.errors import InvalidArgument
-from services.identity import identities
+from services.identity import identities, privacy
 
 log = logging.getLogger("crm.identity.events")
 
@@ -36,4 +37,8 @@ def on_leads_imported(session: Session, event: LeadsImported, *, envelope: Envel
         on_lead_created(session, lead, envelope=envelope, tenant=tenant)
 
 
-CONSUMERS = [Consumer("intake", {LeadCreated: on_lead_created, LeadsImported: on_leads_imported})]
+CONSUMERS = [
+    Consumer("intake", {LeadCreated: on_lead_created, LeadsImported: on_leads_imported}),
+    # The services' answers to privacy.requested (R-SEC-5): its own queue, never behind intake.
+    Consumer("privacy", {PrivacyStepCompleted: privacy.on_step_completed}),
+]

@@ -214,3 +214,48 @@ class CustomerSequence(TenantScoped, Base):
     tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[str] = mapped_column(String(8), primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- personal data requests (R-SEC-5, services/identity/privacy.py) ------------------------------------------
+
+
+class PrivacyRequest(TenantScoped, Base):
+    """An export or erasure of one person's data across services: a saga over the bus, one step per service."""
+
+    __tablename__ = "privacy_request"
+    __table_args__ = (
+        # NULLs are distinct: only requests that carry a client key are deduplicated.
+        UniqueConstraint("tenant_id", "request_id", name="uq_privacy_request_client"),
+        Index("ix_privacy_request_created", "tenant_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    customer_id: Mapped[str] = mapped_column(String(32), index=True)
+    # "export" or "erase".
+    kind: Mapped[str] = mapped_column(String(8))
+    # The legal basis given with the request.
+    reason: Mapped[str] = mapped_column(String(500))
+    requested_by: Mapped[str] = mapped_column(String(100))
+    # The client's idempotency key; NULL when none was given.
+    request_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    # "pending", "running", "completed", "failed".
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PrivacyStep(TenantScoped, Base):
+    """One service's part of a privacy request, as that service reported it (privacy.step_completed)."""
+
+    __tablename__ = "privacy_step"
+
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    service: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # "pending", "completed", "failed", "skipped".
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    # An export step's section (a JSON object); NULL otherwise.
+    export: Mapped[dict | None] = mapped_column(JSON, default=None)
+    # Why it failed, or a completed step's note (what was kept and why).
+    error: Mapped[str] = mapped_column(String(500), default="")
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -9,7 +9,7 @@ from crm.events.v1.identity_pb2 import IdentityMerged, IdentityResolved, Identit
 from crm.events.v1.leads_pb2 import LeadBehaviourObserved
 from crm.events.v1.sales_pb2 import OpportunityLost, OpportunityWon
 from services.core.consumers import Consumer
-from services.leads import leads, scoring
+from services.leads import leads, privacy, scoring
 
 
 def _is_lead(record) -> bool:  # noqa: ANN001
@@ -51,4 +51,5 @@ CONSUMERS = [
     Consumer("behaviour", {LeadBehaviourObserved: scoring.on_behaviour_observed}),
     # Sales won or lost the lead's opportunity: the lead is converted or lost (R-LC-2).
     Consumer("sales", {OpportunityWon: on_opportunity_won, OpportunityLost: on_opportunity_lost}),
+    privacy.CONSUMER,  # export or erase a person's data (R-SEC-5)
 ]

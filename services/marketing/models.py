@@ -34,3 +34,18 @@ class Consent(Audited, TenantScoped, Base):
     source: Mapped[str] = mapped_column(String(100))
     # When the latest answer was recorded (a confirmation of the same answer counts).
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Suppression(TenantScoped, Base):
+    """An erased person's e-mail or phone, as a hash (services.core.privacy.contact_hash): never contacted again,
+    without keeping the address (R-SEC-5)."""
+
+    __tablename__ = "suppression"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # "email" or "phone".
+    kind: Mapped[str] = mapped_column(String(8))
+    # The identity service's privacy request that erased the person.
+    request_id: Mapped[str] = mapped_column(String(36), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

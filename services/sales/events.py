@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from crm.events.v1.envelope_pb2 import Envelope
 from crm.events.v1.leads_pb2 import LeadQualified
 from services.core.consumers import Consumer
-from services.sales import opportunities
+from services.sales import opportunities, privacy
 
 
 def on_lead_qualified(session: Session, event: LeadQualified, *, envelope: Envelope, tenant: str) -> None:
@@ -24,4 +24,5 @@ def on_lead_qualified(session: Session, event: LeadQualified, *, envelope: Envel
 
 CONSUMERS = [
     Consumer("leads", {LeadQualified: on_lead_qualified}),
+    privacy.CONSUMER,  # export or erase a person's data (R-SEC-5)
 ]

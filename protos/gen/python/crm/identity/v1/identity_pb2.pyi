@@ -73,6 +73,28 @@ class SurvivorshipRule(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SURVIVORSHIP_RULE_MOST_FREQUENT: _ClassVar[SurvivorshipRule]
     SURVIVORSHIP_RULE_MOST_COMPLETE: _ClassVar[SurvivorshipRule]
     SURVIVORSHIP_RULE_SOURCE_PRIORITY: _ClassVar[SurvivorshipRule]
+
+class PrivacyRequestKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PRIVACY_REQUEST_KIND_UNSPECIFIED: _ClassVar[PrivacyRequestKind]
+    PRIVACY_REQUEST_KIND_EXPORT: _ClassVar[PrivacyRequestKind]
+    PRIVACY_REQUEST_KIND_ERASE: _ClassVar[PrivacyRequestKind]
+
+class PrivacyRequestStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PRIVACY_REQUEST_STATUS_UNSPECIFIED: _ClassVar[PrivacyRequestStatus]
+    PRIVACY_REQUEST_STATUS_PENDING: _ClassVar[PrivacyRequestStatus]
+    PRIVACY_REQUEST_STATUS_RUNNING: _ClassVar[PrivacyRequestStatus]
+    PRIVACY_REQUEST_STATUS_COMPLETED: _ClassVar[PrivacyRequestStatus]
+    PRIVACY_REQUEST_STATUS_FAILED: _ClassVar[PrivacyRequestStatus]
+
+class PrivacyStepStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PRIVACY_STEP_STATUS_UNSPECIFIED: _ClassVar[PrivacyStepStatus]
+    PRIVACY_STEP_STATUS_PENDING: _ClassVar[PrivacyStepStatus]
+    PRIVACY_STEP_STATUS_COMPLETED: _ClassVar[PrivacyStepStatus]
+    PRIVACY_STEP_STATUS_FAILED: _ClassVar[PrivacyStepStatus]
+    PRIVACY_STEP_STATUS_SKIPPED: _ClassVar[PrivacyStepStatus]
 MATCH_LEVEL_UNSPECIFIED: MatchLevel
 MATCH_LEVEL_EXACT: MatchLevel
 MATCH_LEVEL_CLOSE: MatchLevel
@@ -112,6 +134,19 @@ SURVIVORSHIP_RULE_MOST_RECENT: SurvivorshipRule
 SURVIVORSHIP_RULE_MOST_FREQUENT: SurvivorshipRule
 SURVIVORSHIP_RULE_MOST_COMPLETE: SurvivorshipRule
 SURVIVORSHIP_RULE_SOURCE_PRIORITY: SurvivorshipRule
+PRIVACY_REQUEST_KIND_UNSPECIFIED: PrivacyRequestKind
+PRIVACY_REQUEST_KIND_EXPORT: PrivacyRequestKind
+PRIVACY_REQUEST_KIND_ERASE: PrivacyRequestKind
+PRIVACY_REQUEST_STATUS_UNSPECIFIED: PrivacyRequestStatus
+PRIVACY_REQUEST_STATUS_PENDING: PrivacyRequestStatus
+PRIVACY_REQUEST_STATUS_RUNNING: PrivacyRequestStatus
+PRIVACY_REQUEST_STATUS_COMPLETED: PrivacyRequestStatus
+PRIVACY_REQUEST_STATUS_FAILED: PrivacyRequestStatus
+PRIVACY_STEP_STATUS_UNSPECIFIED: PrivacyStepStatus
+PRIVACY_STEP_STATUS_PENDING: PrivacyStepStatus
+PRIVACY_STEP_STATUS_COMPLETED: PrivacyStepStatus
+PRIVACY_STEP_STATUS_FAILED: PrivacyStepStatus
+PRIVACY_STEP_STATUS_SKIPPED: PrivacyStepStatus
 
 class Customer(_message.Message):
     __slots__ = ("id", "name", "company", "email", "phone", "records", "create_time", "city", "address", "credit_code")
@@ -570,3 +605,89 @@ class UpdateSurvivorshipRulesResponse(_message.Message):
     rules: _containers.RepeatedCompositeFieldContainer[FieldRule]
     source_priority: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, rules: _Optional[_Iterable[_Union[FieldRule, _Mapping]]] = ..., source_priority: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class PrivacyStep(_message.Message):
+    __slots__ = ("service", "status", "item_count", "error", "finish_time")
+    SERVICE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ITEM_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    FINISH_TIME_FIELD_NUMBER: _ClassVar[int]
+    service: str
+    status: PrivacyStepStatus
+    item_count: int
+    error: str
+    finish_time: _timestamp_pb2.Timestamp
+    def __init__(self, service: _Optional[str] = ..., status: _Optional[_Union[PrivacyStepStatus, str]] = ..., item_count: _Optional[int] = ..., error: _Optional[str] = ..., finish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class PrivacyRequest(_message.Message):
+    __slots__ = ("id", "customer_id", "kind", "reason", "requested_by", "status", "steps", "create_time", "complete_time", "request_id")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_BY_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    STEPS_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    COMPLETE_TIME_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    customer_id: str
+    kind: PrivacyRequestKind
+    reason: str
+    requested_by: str
+    status: PrivacyRequestStatus
+    steps: _containers.RepeatedCompositeFieldContainer[PrivacyStep]
+    create_time: _timestamp_pb2.Timestamp
+    complete_time: _timestamp_pb2.Timestamp
+    request_id: str
+    def __init__(self, id: _Optional[str] = ..., customer_id: _Optional[str] = ..., kind: _Optional[_Union[PrivacyRequestKind, str]] = ..., reason: _Optional[str] = ..., requested_by: _Optional[str] = ..., status: _Optional[_Union[PrivacyRequestStatus, str]] = ..., steps: _Optional[_Iterable[_Union[PrivacyStep, _Mapping]]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class StartPrivacyRequestRequest(_message.Message):
+    __slots__ = ("customer_id", "kind", "reason", "request_id")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    kind: PrivacyRequestKind
+    reason: str
+    request_id: str
+    def __init__(self, customer_id: _Optional[str] = ..., kind: _Optional[_Union[PrivacyRequestKind, str]] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class StartPrivacyRequestResponse(_message.Message):
+    __slots__ = ("request",)
+    REQUEST_FIELD_NUMBER: _ClassVar[int]
+    request: PrivacyRequest
+    def __init__(self, request: _Optional[_Union[PrivacyRequest, _Mapping]] = ...) -> None: ...
+
+class GetPrivacyRequestRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class GetPrivacyRequestResponse(_message.Message):
+    __slots__ = ("request", "export_json")
+    REQUEST_FIELD_NUMBER: _ClassVar[int]
+    EXPORT_JSON_FIELD_NUMBER: _ClassVar[int]
+    request: PrivacyRequest
+    export_json: str
+    def __init__(self, request: _Optional[_Union[PrivacyRequest, _Mapping]] = ..., export_json: _Optional[str] = ...) -> None: ...
+
+class ListPrivacyRequestsRequest(_message.Message):
+    __slots__ = ("customer_id", "page")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    page: _common_pb2.PageRequest
+    def __init__(self, customer_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListPrivacyRequestsResponse(_message.Message):
+    __slots__ = ("requests", "page")
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[PrivacyRequest]
+    page: _common_pb2.PageResponse
+    def __init__(self, requests: _Optional[_Iterable[_Union[PrivacyRequest, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...

@@ -107,6 +107,21 @@ class IdentityServiceStub:
                 request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.UpdateSurvivorshipRulesRequest.SerializeToString,
                 response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.UpdateSurvivorshipRulesResponse.FromString,
                 _registered_method=True)
+        self.StartPrivacyRequest = channel.unary_unary(
+                '/crm.identity.v1.IdentityService/StartPrivacyRequest',
+                request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.StartPrivacyRequestRequest.SerializeToString,
+                response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.StartPrivacyRequestResponse.FromString,
+                _registered_method=True)
+        self.GetPrivacyRequest = channel.unary_unary(
+                '/crm.identity.v1.IdentityService/GetPrivacyRequest',
+                request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetPrivacyRequestRequest.SerializeToString,
+                response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetPrivacyRequestResponse.FromString,
+                _registered_method=True)
+        self.ListPrivacyRequests = channel.unary_unary(
+                '/crm.identity.v1.IdentityService/ListPrivacyRequests',
+                request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListPrivacyRequestsRequest.SerializeToString,
+                response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListPrivacyRequestsResponse.FromString,
+                _registered_method=True)
 
 
 class IdentityServiceServicer:
@@ -215,6 +230,28 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StartPrivacyRequest(self, request, context):
+        """StartPrivacyRequest starts the export or the erasure of one person's data in every service (R-SEC-5), a saga
+        over the bus. Admins and services. Idempotent per request_id. Emits privacy.requested.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPrivacyRequest(self, request, context):
+        """GetPrivacyRequest returns a request's progress per service and, once an export completed, the export.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPrivacyRequests(self, request, context):
+        """ListPrivacyRequests lists the tenant's privacy requests, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IdentityServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -287,6 +324,21 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.UpdateSurvivorshipRules,
                     request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.UpdateSurvivorshipRulesRequest.FromString,
                     response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.UpdateSurvivorshipRulesResponse.SerializeToString,
+            ),
+            'StartPrivacyRequest': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartPrivacyRequest,
+                    request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.StartPrivacyRequestRequest.FromString,
+                    response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.StartPrivacyRequestResponse.SerializeToString,
+            ),
+            'GetPrivacyRequest': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPrivacyRequest,
+                    request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetPrivacyRequestRequest.FromString,
+                    response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.GetPrivacyRequestResponse.SerializeToString,
+            ),
+            'ListPrivacyRequests': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPrivacyRequests,
+                    request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListPrivacyRequestsRequest.FromString,
+                    response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListPrivacyRequestsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -670,6 +722,87 @@ class IdentityService:
             '/crm.identity.v1.IdentityService/UpdateSurvivorshipRules',
             crm_dot_identity_dot_v1_dot_identity__pb2.UpdateSurvivorshipRulesRequest.SerializeToString,
             crm_dot_identity_dot_v1_dot_identity__pb2.UpdateSurvivorshipRulesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartPrivacyRequest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.identity.v1.IdentityService/StartPrivacyRequest',
+            crm_dot_identity_dot_v1_dot_identity__pb2.StartPrivacyRequestRequest.SerializeToString,
+            crm_dot_identity_dot_v1_dot_identity__pb2.StartPrivacyRequestResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPrivacyRequest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.identity.v1.IdentityService/GetPrivacyRequest',
+            crm_dot_identity_dot_v1_dot_identity__pb2.GetPrivacyRequestRequest.SerializeToString,
+            crm_dot_identity_dot_v1_dot_identity__pb2.GetPrivacyRequestResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPrivacyRequests(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.identity.v1.IdentityService/ListPrivacyRequests',
+            crm_dot_identity_dot_v1_dot_identity__pb2.ListPrivacyRequestsRequest.SerializeToString,
+            crm_dot_identity_dot_v1_dot_identity__pb2.ListPrivacyRequestsResponse.FromString,
             options,
             channel_credentials,
             insecure,
