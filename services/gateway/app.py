@@ -59,12 +59,12 @@ def create_app(settings: Settings, database: Database | None = None, *, migrate:
     app.extensions["crm.database"] = database
     app.extensions["crm.backends"] = Backends(settings)
     app.extensions["crm.settings"] = settings
+    # First of the before_request hooks: rate limits are counted per principal, so it must be known.
+    web_auth.install(app, database)
     csrf = CSRFProtect(app)
     limiter = Limiter(get_remote_address, app=app,
                       storage_uri=os.environ.get("CRM_RATE_LIMIT_STORAGE", "memory://"))
     app.extensions["crm.csrf"] = csrf
-
-    web_auth.install(app, database)
     app.jinja_env.globals.update(
         _=gettext, console_nav=lambda: [(endpoint, localize(label, g.locale)) for endpoint, label in NAV
                                         if endpoint in app.view_functions],
@@ -90,7 +90,7 @@ def create_app(settings: Settings, database: Database | None = None, *, migrate:
     csrf.exempt(forms)  # embedded in tenants' own sites; spam defences live in the leads service
     app.register_blueprint(forms)
     app.register_blueprint(web_auth.web_auth(database, limiter, secure_cookies=secure_cookies))
-    _register_optional(app, csrf, limiter)
+    _register_areas(app, csrf, limiter)
 
     @app.after_request
     def secure_headers(response):  # noqa: ANN001, ANN202
@@ -112,10 +112,9 @@ def create_app(settings: Settings, database: Database | None = None, *, migrate:
     return app
 
 
-def _register_optional(app: Flask, csrf: CSRFProtect, limiter: Limiter) -> None:
-    """The console and the REST API, each in its own package (services/gateway/console, .../rest)."""
-    import importlib.util
+def _register_areas(app: Flask, csrf: CSRFProtect, limiter: Limiter) -> None:
+    """The console and the REST API, each in its own package."""
+    from services.gateway import console, rest
 
-    for package in ("services.gateway.console", "services.gateway.rest"):
-        if importlib.util.find_spec(package) is not None:
-            importlib.import_module(package).register(app, csrf=csrf, limiter=limiter)
+    console.register(app, csrf=csrf, limiter=limiter)
+    rest.register(app, csrf=csrf, limiter=limiter)

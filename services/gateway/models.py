@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.core.db import TYPE_ANNOTATION_MAP, TenantScoped, utcnow
@@ -89,3 +89,20 @@ class ApiKey(TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+
+
+class IdempotencyRecord(TenantScoped, Base):
+    """The first answer to a create sent with an Idempotency-Key (services/gateway/idempotency.py)."""
+
+    __tablename__ = "idempotency_record"
+    __table_args__ = (UniqueConstraint("tenant_id", "subject", "key", name="uq_idempotency_key"),
+                      Index("ix_idempotency_created", "created_at"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    subject: Mapped[str] = mapped_column(String(80))  # "<principal kind>:<subject>": keys are per caller
+    key: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of method, path and body
+    status: Mapped[int | None]  # None while the first request is in flight
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    mimetype: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,7 +13,14 @@ from flask_wtf.csrf import CSRFProtect
 from services.gateway.console import customers, dashboard, leads, sales
 from services.gateway.principal import current_principal, login_required
 
-AREAS = (leads, sales, customers, dashboard)
+AREAS = (leads, sales, customers, dashboard)  # also the order of the menu
+
+
+def _menu_in_area_order() -> None:
+    from services.gateway.app import NAV
+
+    areas = [area.blueprint.name for area in AREAS]
+    NAV.sort(key=lambda item: areas.index(item[0].split(".")[0]) if item[0].split(".")[0] in areas else len(areas))
 
 
 def register(app: Flask, *, csrf: CSRFProtect, limiter: Limiter) -> None:  # noqa: ARG001 - same shape as rest
@@ -28,5 +35,6 @@ def register(app: Flask, *, csrf: CSRFProtect, limiter: Limiter) -> None:  # noq
         return redirect(url_for(wanted) if wanted in app.view_functions else url_for("web_auth.login"))
 
     app.register_blueprint(console)
+    _menu_in_area_order()
     for area in AREAS:
         app.register_blueprint(area.blueprint)
