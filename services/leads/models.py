@@ -55,6 +55,9 @@ class Lead(Audited, TenantScoped, Base):
         _partial_index("ix_lead_tenant_phone_key", "tenant_id", "phone_key", where="phone_key <> ''"),
         _partial_index("ix_lead_tenant_pool", "tenant_id", "pooled_at", where="pooled_at IS NOT NULL"),
         _partial_index("ix_lead_tenant_customer", "tenant_id", "customer_id", where="customer_id <> ''"),
+        # The default order of every lead list (ListLeads: newest first, then id): a page is read off the index,
+        # not sorted out of the whole tenant (bench/gateway_lists.py).
+        Index("ix_lead_tenant_created", "tenant_id", "created_at", "id"),
     )
 
     # No index of its own: every index above starts with it.
