@@ -92,7 +92,7 @@ class ApiKey(TenantScoped, Base):
 
 
 class IdempotencyRecord(TenantScoped, Base):
-    """The first answer to a create sent with an Idempotency-Key (services/gateway/idempotency.py)."""
+    """The first answer to a POST sent with an Idempotency-Key (services/gateway/rest/idempotency.py)."""
 
     __tablename__ = "idempotency_record"
     __table_args__ = (UniqueConstraint("tenant_id", "subject", "key", name="uq_idempotency_key"),

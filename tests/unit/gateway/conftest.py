@@ -80,3 +80,11 @@ def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found, "the page has no CSRF token"
     return found.group(1)
+
+
+def api_key_headers(app, subject: str, roles: tuple[str, ...] = ("sales",), tenant: str = TENANT) -> dict[str, str]:
+    """The Authorization header of a new API key of `tenant` whose caller tokens name `subject`."""
+    with app.extensions["crm.database"].session(tenant) as session:
+        issued = accounts.create_api_key(session, name=f"key-{subject}", roles=list(roles), created_by="test",
+                                         subject=subject)
+    return {"Authorization": f"Bearer {issued.key}"}
