@@ -8,7 +8,7 @@ BENCH_STAMP := $(BENCH_VENV)/.installed-stamp
 BUF := .tools/node_modules/.bin/buf
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
 
-.PHONY: install proto run test test-unit test-integration lint bench bench-leads bench-sales bench-venv bench-dedup chart clean
+.PHONY: install proto run test test-unit test-integration lint bench bench-leads bench-sales bench-gateway bench-venv bench-dedup chart clean
 
 install: $(STAMP)
 
@@ -60,6 +60,11 @@ bench-leads: install
 bench-sales: install
 	bash .ci/ensure-deps
 	$(PY) bench/sales_funnel.py
+
+# Gateway (issue #6): p50/p95/p99 of the console's lead lists and the REST list call with 100k leads.
+bench-gateway: install
+	bash .ci/ensure-deps
+	$(PY) bench/gateway_lists.py
 
 bench-venv: $(BENCH_STAMP)
 
