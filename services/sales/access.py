@@ -141,6 +141,19 @@ def visible_opportunities(session: Session, caller: Caller) -> ColumnElement[boo
     return or_(*allowed) if allowed else false()
 
 
+def visible_owned(session: Session, caller: Caller, owner: ColumnElement[str],
+                  team: ColumnElement[str]) -> ColumnElement[bool]:
+    """may_read as a filter on rows that carry their opportunity's owner and team (quotes): the caller's own, their
+    team's as its manager, everything for admin and auditor. Territories do not reach them (yet)."""
+    scope = scope_of(session, caller)
+    if scope.read_all or scope.change_all:
+        return true()
+    allowed = [owner == scope.subject] if scope.subject else []
+    if scope.team:
+        allowed.append(team == scope.team)
+    return or_(*allowed) if allowed else false()
+
+
 def forget_scopes(session: Session) -> None:
     """Drop the cached scopes of this transaction (after a roster or territory change)."""
     session.info.pop(_SCOPES, None)

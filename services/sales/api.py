@@ -38,9 +38,11 @@ from services.sales.convert import (
     member_to_proto,
     opportunity_to_proto,
     order_to_proto,
+    price_list_to_proto,
     product_to_proto,
     quote_to_proto,
     step_to_proto,
+    template_to_proto,
     to_date,
 )
 from services.sales.models import Opportunity, SalesTarget, Territory
@@ -234,6 +236,12 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
                 items=[(item.product_id, item.unit_price.amount, item.unit_price.currency) for item in request.items])
             return sales_pb2.CreatePriceListResponse(price_list_id=price_list.id)
 
+    def ListPriceLists(self, request, context) -> sales_pb2.ListPriceListsResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            return sales_pb2.ListPriceListsResponse(price_lists=[
+                price_list_to_proto(price_list) for price_list in quotes.list_price_lists(session)])
+
     def CreateQuote(self, request, context) -> sales_pb2.CreateQuoteResponse:  # noqa: N802, ANN001
         caller = current_caller()
         with self.database.session(caller.tenant_id) as session:
@@ -247,6 +255,15 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
         with self.database.session(caller.tenant_id) as session:
             return sales_pb2.GetQuoteResponse(quote=quote_to_proto(
                 quotes.readable_quote(session, caller=caller, quote_id=request.id)))
+
+    def ListQuotes(self, request, context) -> sales_pb2.ListQuotesResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        offset, size = page_window(request.page)
+        with self.database.session(caller.tenant_id) as session:
+            found, more = quotes.list_quotes(session, caller=caller, opportunity_id=request.opportunity_id,
+                                             offset=offset, limit=size)
+            return sales_pb2.ListQuotesResponse(quotes=[quote_to_proto(view) for view in found],
+                                                page=next_page(offset, size, more))
 
     def RenderQuotePdf(self, request, context) -> sales_pb2.RenderQuotePdfResponse:  # noqa: N802, ANN001
         caller = current_caller()
@@ -282,8 +299,13 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
         caller = current_caller()
         with self.database.session(caller.tenant_id) as session:
             template = contracts.create_template(session, caller=caller, name=request.name, body=request.body)
-            return sales_pb2.CreateContractTemplateResponse(template=sales_pb2.ContractTemplate(
-                id=template.id, name=template.name, body=template.body))
+            return sales_pb2.CreateContractTemplateResponse(template=template_to_proto(template))
+
+    def ListContractTemplates(self, request, context) -> sales_pb2.ListContractTemplatesResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            return sales_pb2.ListContractTemplatesResponse(templates=[
+                template_to_proto(template) for template in contracts.list_templates(session)])
 
     def CreateContract(self, request, context) -> sales_pb2.CreateContractResponse:  # noqa: N802, ANN001
         caller = current_caller()

@@ -61,6 +61,12 @@ def create_template(session: Session, *, caller: Caller, name: str, body: str) -
     return template
 
 
+def list_templates(session: Session) -> list[ContractTemplate]:
+    """The tenant's contract templates by name, readable by anyone of the tenant (whoever drafts a contract picks
+    one; the drafting itself is checked by create_contract)."""
+    return list(session.scalars(select(ContractTemplate).order_by(ContractTemplate.name, ContractTemplate.id)))
+
+
 def create_contract(session: Session, *, caller: Caller, quote_id: str, template_id: str,
                     special_terms: str = "") -> Contract:
     check = Validator()

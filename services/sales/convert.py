@@ -14,7 +14,9 @@ from services.sales.models import (
     ApprovalStep,
     Commitment,
     Contact,
+    ContractTemplate,
     Opportunity,
+    PriceList,
     Product,
     SalesMember,
     StageChange,
@@ -103,13 +105,23 @@ def product_to_proto(product: Product) -> sales_pb2.Product:
                              category=product.category)
 
 
+def price_list_to_proto(price_list: PriceList) -> sales_pb2.PriceList:
+    message = sales_pb2.PriceList(id=price_list.id, name=price_list.name, currency=price_list.currency)
+    stamp(message, "create_time", price_list.created_at)
+    return message
+
+
+def template_to_proto(template: ContractTemplate) -> sales_pb2.ContractTemplate:
+    return sales_pb2.ContractTemplate(id=template.id, name=template.name, body=template.body)
+
+
 def quote_to_proto(view: quotes.QuoteView) -> sales_pb2.Quote:
     quote, currency = view.quote, view.quote.currency
     message = sales_pb2.Quote(
         id=quote.id, opportunity_id=quote.opportunity_id, price_list_id=quote.price_list_id,
         list_total=to_money(quote.list_total, currency), discount_total=to_money(quote.discount_total, currency),
         net_total=to_money(quote.net_total, currency), tax_total=to_money(quote.tax_total, currency),
-        total=to_money(quote.total, currency),
+        total=to_money(quote.total, currency), line_count=view.lines_in_quote,
         lines=[sales_pb2.QuoteLine(
             position=line.position, product_id=line.product_id, description=line.description,
             quantity=money.text(line.quantity), unit_price=to_money(line.unit_price, currency),

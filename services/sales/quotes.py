@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -80,6 +80,12 @@ def create_price_list(session: Session, *, caller: Caller, name: str, currency: 
     return price_list
 
 
+def list_price_lists(session: Session) -> list[PriceList]:
+    """The tenant's price lists by name: the catalogue, readable by anyone of the tenant (as the products). Every
+    price list is in use: there is no retiring of a price list yet."""
+    return list(session.scalars(select(PriceList).order_by(PriceList.name, PriceList.id)))
+
+
 def line_inputs(session: Session, check: Validator, price_list: PriceList,
                 lines: Sequence[tuple[str, str, str]]) -> tuple[list[LineInput], dict[str, Product]]:
     """Each (product id, quantity, discount percent) priced from `price_list`, and the products by id; a bad line
@@ -109,6 +115,12 @@ def line_inputs(session: Session, check: Validator, price_list: PriceList,
 class QuoteView:
     quote: Quote
     lines: list[QuoteLine]
+    # The quote's number of lines when `lines` was not read (a list of quotes); None: len(lines).
+    line_count: int | None = None
+
+    @property
+    def lines_in_quote(self) -> int:
+        return len(self.lines) if self.line_count is None else self.line_count
 
 
 def create_quote(session: Session, *, caller: Caller, opportunity_id: str, price_list_id: str,
@@ -152,3 +164,23 @@ def readable_quote(session: Session, *, caller: Caller, quote_id: str) -> QuoteV
     lines = list(session.scalars(select(QuoteLine).where(QuoteLine.quote_id == quote.id)
                                  .order_by(QuoteLine.position)))
     return QuoteView(quote, lines)
+
+
+def list_quotes(session: Session, *, caller: Caller, opportunity_id: str, offset: int = 0,
+                limit: int = 50) -> tuple[list[QuoteView], bool]:
+    """The quotes of an opportunity the caller may read, newest first, without their lines (with their count), and
+    whether more follow. The opportunity must be readable (NOT_FOUND otherwise); of its quotes, those GetQuote
+    would show (a territory's manager reads the opportunity but not its quotes)."""
+    check = Validator()
+    check.require(opportunity_id, "opportunity_id", max_length=36)
+    check.raise_if_any()
+    opportunity = opportunities.readable(session, caller=caller, opportunity_id=opportunity_id)
+    visible = access.visible_owned(session, caller, Quote.owner_id, Quote.team)
+    found = list(session.scalars(
+        select(Quote).where(Quote.opportunity_id == opportunity.id, visible)
+        .order_by(Quote.created_at.desc(), Quote.id.desc()).offset(offset).limit(limit + 1)))
+    page = found[:limit]
+    counts = dict(session.execute(
+        select(QuoteLine.quote_id, func.count()).where(QuoteLine.quote_id.in_([quote.id for quote in page]))
+        .group_by(QuoteLine.quote_id)).all()) if page else {}
+    return [QuoteView(quote, [], counts.get(quote.id, 0)) for quote in page], len(found) > limit

@@ -11,10 +11,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.integration.conftest import free_port
 
@@ -108,3 +112,32 @@ def http_ok(url: str) -> bool:
             return response.status == 200
     except OSError:
         return False
+
+
+# --- driving pages --------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def page_change(driver, seconds: float = 20) -> Iterator[None]:
+    """Until the page the block left (a click that submits a form or follows a link) has been replaced and the new
+    one has loaded: WebDriver's click may return before a form's navigation starts."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    yield
+    WebDriverWait(driver, seconds).until(staleness_of(old))
+    WebDriverWait(driver, seconds).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def click_through(driver, element, *, confirm: bool = False) -> None:
+    """Click a button or link that opens another page (accepting the page's confirm() first when asked to)."""
+    with page_change(driver):
+        element.click()
+        if confirm:
+            driver.switch_to.alert.accept()
+
+
+def fill(driver, **fields: str) -> None:
+    for name, value in fields.items():
+        element = driver.find_element(By.NAME, name)
+        element.clear()
+        element.send_keys(value)
+    click_through(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))

@@ -8,18 +8,10 @@ import time
 import pyotp
 from selenium.webdriver.common.by import By
 
-from tests.e2e.conftest import cli, screenshot
+from tests.e2e.conftest import cli, click_through, fill, screenshot
 
 PASSWORD = "initial-pass-123"
 NEW_PASSWORD = "my-own-passw0rd-42"
-
-
-def fill(driver, **fields: str) -> None:
-    for name, value in fields.items():
-        element = driver.find_element(By.NAME, name)
-        element.clear()
-        element.send_keys(value)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
 
 
 def test_first_login_then_2fa_login(demo_platform, browser):
@@ -42,7 +34,7 @@ def test_first_login_then_2fa_login(demo_platform, browser):
     assert "New Person" in browser.find_element(By.CSS_SELECTOR, ".topbar .who").text
     screenshot(browser, "03-first-page")
 
-    browser.find_element(By.XPATH, "//form[contains(@action, '/logout')]//button").click()
+    click_through(browser, browser.find_element(By.XPATH, "//form[contains(@action, '/logout')]//button"))
     assert "/login" in browser.current_url
     fill(browser, tenant="demo", employee_id="newbie", password=NEW_PASSWORD)
     assert "/login/2fa" in browser.current_url

@@ -61,6 +61,8 @@ OPEN_LIMIT = 100
 CLOSED_LIMIT = 20
 LIST_PAGE_SIZE = 50
 MAX_CONTRACTS_LOOKED_UP = 100  # approvals page: contracts fetched for context, at once
+QUOTES_PAGE_SIZE = 20  # an opportunity page's quotes, newest first
+MAX_SPECIAL_TERMS = 2000  # the service's limit on a contract's special terms
 PRICE_LIST_KEY = "crm_price_list"  # the last price list a person quoted from (their session)
 ZONE_COOKIE = "crm_tz"  # the browser's IANA time zone, when a console script set it
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -176,6 +178,21 @@ def _wants_json() -> bool:
 def _back(default: str) -> str:
     target = request.form.get("next", "")
     return safe_next(target) if target else default
+
+
+def may_change(owner_id: str) -> bool:
+    """Whether the person may act on a record of `owner_id` (draft, submit or sign its contract), as the sales service
+    decides it (services/sales/access.may_change) for a record they can see: admin; an auditor never; else its owner
+    or a manager (a manager sees only their team's quotes and contracts, so a visible one is their team's). Only
+    which actions to offer: the service still decides, and its refusal shows as a message."""
+    principal = current_principal()
+    if principal is None:
+        return False
+    if principal.has_any_role("admin"):
+        return True
+    if principal.has_any_role("auditor"):
+        return False
+    return (bool(owner_id) and principal.subject == owner_id) or principal.has_any_role("manager")
 
 
 # --- the pipeline board -----------------------------------------------------------------------------------------
@@ -297,11 +314,22 @@ def opportunities():  # noqa: ANN201
 @login_required
 def opportunity(opportunity_id: str):  # noqa: ANN201
     stub = backend("sales")
+    token = request.args.get("quotes_page", "")
+    quotes_call = stub.ListQuotes.future(sales_pb2.ListQuotesRequest(
+        opportunity_id=opportunity_id, page=_page(token, QUOTES_PAGE_SIZE)))
     try:
         found = stub.GetOpportunity(sales_pb2.GetOpportunityRequest(id=opportunity_id)).opportunity
     except grpc.RpcError as error:
+        quotes_call.cancel()
         status = flash_error(error)
         return render_template("console/opportunity.html", opportunity=None), status
+    quotes, quotes_failed, next_token = [], "", ""
+    try:
+        reply = quotes_call.result()
+    except grpc.RpcError as error:
+        quotes_failed = failure_text(error)  # the opportunity still shows; its quote list says why it is missing
+    else:
+        quotes, next_token = list(reply.quotes), reply.page.next_page_token
     account = None
     if found.account_id:
         try:
@@ -320,6 +348,10 @@ def opportunity(opportunity_id: str):  # noqa: ANN201
         closed=found.stage in CLOSED_STAGES, in_stage=in_stage_for(found), stages=labels(STAGES),
         lost_reasons=labels(LOST_REASONS), lost_reason=say(LOST_REASONS.get(found.lost_reason, found.lost_reason)),
         customers_page="customers.show" in _endpoints(), leads_page="leads.detail" in _endpoints(),
+        quotes=quotes, quotes_failed=quotes_failed,
+        quotes_next_url=url_for("sales.opportunity", opportunity_id=found.id, quotes_page=next_token)
+        if next_token else "",
+        quotes_first_url=url_for("sales.opportunity", opportunity_id=found.id) if token else "",
     )
 
 
@@ -346,14 +378,21 @@ def _line_field(field_name: str, order: list[str]) -> str:
 def new_quote(opportunity_id: str):  # noqa: ANN201
     stub = backend("sales")
     calls = {"opportunity": stub.GetOpportunity.future(sales_pb2.GetOpportunityRequest(id=opportunity_id)),
-             "products": stub.ListProducts.future(sales_pb2.ListProductsRequest())}
+             "products": stub.ListProducts.future(sales_pb2.ListProductsRequest()),
+             "price_lists": stub.ListPriceLists.future(sales_pb2.ListPriceListsRequest())}
     try:
         found = calls["opportunity"].result().opportunity
         products = [product for product in calls["products"].result().products if product.active]
+        price_lists = list(calls["price_lists"].result().price_lists)
     except grpc.RpcError as error:
+        for call in calls.values():
+            call.cancel()
         status = flash_error(error)
         return render_template("console/quote_new.html", opportunity=None), status
-    values = {"price_list_id": session.get(PRICE_LIST_KEY, "")}
+    # The price list chosen by default: the one this person last quoted from, else the first (often the only one).
+    remembered = session.get(PRICE_LIST_KEY, "")
+    known = {price_list.id for price_list in price_lists}
+    values = {"price_list_id": remembered if remembered in known else (price_lists[0].id if price_lists else "")}
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -381,7 +420,7 @@ def new_quote(opportunity_id: str):  # noqa: ANN201
                 return redirect(url_for("sales.quote", quote_id=quote.id))
         status = status if status != 200 else 400
     return render_template("console/quote_new.html", opportunity=found, products=products, values=values,
-                           errors=errors), status
+                           errors=errors, price_lists=price_lists), status
 
 
 @blueprint.get("/console/quotes")
@@ -397,18 +436,57 @@ def find_quote():  # noqa: ANN201
 @blueprint.get("/console/quotes/<quote_id>")
 @login_required
 def quote(quote_id: str):  # noqa: ANN201
+    return _quote_page(quote_id)
+
+
+def _quote_page(quote_id: str, values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                status: int = 200):  # noqa: ANN202 - a Flask response
+    """The quote, and for whoever may draft its contract the contract form (shown again with `values` and `errors`
+    after a refused draft)."""
     stub = backend("sales")
+    templates_call = stub.ListContractTemplates.future(sales_pb2.ListContractTemplatesRequest())
     try:
         found = stub.GetQuote(sales_pb2.GetQuoteRequest(id=quote_id)).quote
     except grpc.RpcError as error:
-        status = flash_error(error)
-        return render_template("console/quote.html", quote=None), status
+        templates_call.cancel()
+        return render_template("console/quote.html", quote=None), flash_error(error)
     try:
-        opportunity_name = stub.GetOpportunity(sales_pb2.GetOpportunityRequest(id=found.opportunity_id)
-                                               ).opportunity.name
+        deal = stub.GetOpportunity(sales_pb2.GetOpportunityRequest(id=found.opportunity_id)).opportunity
     except grpc.RpcError:
-        opportunity_name = found.opportunity_id
-    return render_template("console/quote.html", quote=found, opportunity_name=opportunity_name)
+        deal = None
+    try:
+        templates = list(templates_call.result().templates)
+    except grpc.RpcError:
+        templates = []  # the quote still shows; the contract form says there is no template to draft from
+    return render_template(
+        "console/quote.html", quote=found, opportunity_name=deal.name if deal else found.opportunity_id,
+        may_draft=deal is not None and may_change(deal.owner_id), templates=templates,
+        values=values or {}, errors=errors or {}, max_special_terms=MAX_SPECIAL_TERMS,
+    ), status
+
+
+@blueprint.post("/console/quotes/<quote_id>/contracts")
+@login_required
+def create_contract(quote_id: str):  # noqa: ANN201
+    """Draft a contract from the quote and a template; its page follows (submit for approval from there)."""
+    values = {"template_id": request.form.get("template_id", "").strip(),
+              "special_terms": request.form.get("special_terms", "").strip()}
+    errors: dict[str, str] = {}
+    if not values["template_id"]:
+        errors["template_id"] = say(t("is required"))
+    if len(values["special_terms"]) > MAX_SPECIAL_TERMS:
+        errors["special_terms"] = say(t("must be at most {max} characters", max=MAX_SPECIAL_TERMS))
+    if errors:
+        return _quote_page(quote_id, values, errors, 400)
+    try:
+        drafted = backend("sales").CreateContract(sales_pb2.CreateContractRequest(
+            quote_id=quote_id, template_id=values["template_id"], special_terms=values["special_terms"])).contract
+    except grpc.RpcError as error:
+        found = errors_by_field(error)
+        errors = {key if key in ("template_id", "special_terms") else "": message for key, message in found.items()}
+        return _quote_page(quote_id, values, errors, http_status_of(error))
+    flash(say(t("Contract drafted. Submit it for approval when it is ready.")))
+    return redirect(url_for("sales.contract", contract_id=drafted.id))
 
 
 @blueprint.get("/console/quotes/<quote_id>/pdf")
@@ -484,8 +562,42 @@ def contract(contract_id: str):  # noqa: ANN201
     except grpc.RpcError:
         may_decide = False
     names = _opportunity_names(stub, {found.opportunity_id})
+    owner_side = may_change(found.owner_id)
     return render_template("console/approvals_contract.html", contract=found, may_decide=may_decide,
-                           opportunity_name=names.get(found.opportunity_id, ""), **_step_labels())
+                           opportunity_name=names.get(found.opportunity_id, ""),
+                           may_submit=owner_side and found.status in ("draft", "rejected"),
+                           may_sign=owner_side and found.status == "approved", owner_side=owner_side,
+                           max_special_terms=MAX_SPECIAL_TERMS, **_step_labels())
+
+
+@blueprint.post("/console/contracts/<contract_id>/submit")
+@login_required
+def submit_contract(contract_id: str):  # noqa: ANN201
+    """A draft (or rejected) contract into its approval chain; new special terms replace the old ones."""
+    back = url_for("sales.contract", contract_id=contract_id)
+    try:
+        submitted = backend("sales").SubmitContract(sales_pb2.SubmitContractRequest(
+            id=contract_id, special_terms=request.form.get("special_terms", "").strip())).contract
+    except grpc.RpcError as error:
+        flash_error(error)
+        return redirect(back)
+    flash(say(t("Contract submitted for approval.") if submitted.status == "pending"
+              else t("Contract approved: no approval step applies to it.")))
+    return redirect(back)
+
+
+@blueprint.post("/console/contracts/<contract_id>/sign")
+@login_required
+def sign_contract(contract_id: str):  # noqa: ANN201
+    """Record the signature of an approved contract (the service hands the deal over to customer success)."""
+    back = url_for("sales.contract", contract_id=contract_id)
+    try:
+        backend("sales").SignContract(sales_pb2.SignContractRequest(id=contract_id))
+    except grpc.RpcError as error:
+        flash_error(error)
+        return redirect(back)
+    flash(say(t("Contract signed.")))
+    return redirect(back)
 
 
 @blueprint.post("/console/contracts/<contract_id>/decision")

@@ -388,6 +388,28 @@ class CreatePriceListResponse(_message.Message):
     price_list_id: str
     def __init__(self, price_list_id: _Optional[str] = ...) -> None: ...
 
+class PriceList(_message.Message):
+    __slots__ = ("id", "name", "currency", "create_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    currency: str
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., currency: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListPriceListsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListPriceListsResponse(_message.Message):
+    __slots__ = ("price_lists",)
+    PRICE_LISTS_FIELD_NUMBER: _ClassVar[int]
+    price_lists: _containers.RepeatedCompositeFieldContainer[PriceList]
+    def __init__(self, price_lists: _Optional[_Iterable[_Union[PriceList, _Mapping]]] = ...) -> None: ...
+
 class QuoteLineInput(_message.Message):
     __slots__ = ("product_id", "quantity", "discount_percent")
     PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -423,7 +445,7 @@ class QuoteLine(_message.Message):
     def __init__(self, position: _Optional[int] = ..., product_id: _Optional[str] = ..., description: _Optional[str] = ..., quantity: _Optional[str] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., discount_percent: _Optional[str] = ..., tax_rate: _Optional[str] = ..., list_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., net_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class Quote(_message.Message):
-    __slots__ = ("id", "opportunity_id", "price_list_id", "lines", "list_total", "discount_total", "net_total", "tax_total", "total", "create_time")
+    __slots__ = ("id", "opportunity_id", "price_list_id", "lines", "list_total", "discount_total", "net_total", "tax_total", "total", "create_time", "line_count")
     ID_FIELD_NUMBER: _ClassVar[int]
     OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
     PRICE_LIST_ID_FIELD_NUMBER: _ClassVar[int]
@@ -434,6 +456,7 @@ class Quote(_message.Message):
     TAX_TOTAL_FIELD_NUMBER: _ClassVar[int]
     TOTAL_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    LINE_COUNT_FIELD_NUMBER: _ClassVar[int]
     id: str
     opportunity_id: str
     price_list_id: str
@@ -444,7 +467,8 @@ class Quote(_message.Message):
     tax_total: _common_pb2.Money
     total: _common_pb2.Money
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., price_list_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[QuoteLine, _Mapping]]] = ..., list_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., discount_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., net_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    line_count: int
+    def __init__(self, id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., price_list_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[QuoteLine, _Mapping]]] = ..., list_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., discount_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., net_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., line_count: _Optional[int] = ...) -> None: ...
 
 class CreateQuoteRequest(_message.Message):
     __slots__ = ("opportunity_id", "price_list_id", "lines")
@@ -473,6 +497,22 @@ class GetQuoteResponse(_message.Message):
     QUOTE_FIELD_NUMBER: _ClassVar[int]
     quote: Quote
     def __init__(self, quote: _Optional[_Union[Quote, _Mapping]] = ...) -> None: ...
+
+class ListQuotesRequest(_message.Message):
+    __slots__ = ("opportunity_id", "page")
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    opportunity_id: str
+    page: _common_pb2.PageRequest
+    def __init__(self, opportunity_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListQuotesResponse(_message.Message):
+    __slots__ = ("quotes", "page")
+    QUOTES_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    quotes: _containers.RepeatedCompositeFieldContainer[Quote]
+    page: _common_pb2.PageResponse
+    def __init__(self, quotes: _Optional[_Iterable[_Union[Quote, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...
 
 class RenderQuotePdfRequest(_message.Message):
     __slots__ = ("quote_id",)
@@ -555,6 +595,16 @@ class CreateContractTemplateResponse(_message.Message):
     TEMPLATE_FIELD_NUMBER: _ClassVar[int]
     template: ContractTemplate
     def __init__(self, template: _Optional[_Union[ContractTemplate, _Mapping]] = ...) -> None: ...
+
+class ListContractTemplatesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListContractTemplatesResponse(_message.Message):
+    __slots__ = ("templates",)
+    TEMPLATES_FIELD_NUMBER: _ClassVar[int]
+    templates: _containers.RepeatedCompositeFieldContainer[ContractTemplate]
+    def __init__(self, templates: _Optional[_Iterable[_Union[ContractTemplate, _Mapping]]] = ...) -> None: ...
 
 class ApprovalStep(_message.Message):
     __slots__ = ("round", "position", "duty", "condition", "state", "current", "expected_working_days", "start_time", "due_time", "decided_by", "decide_time", "reason", "contract_id")

@@ -105,6 +105,11 @@ class SalesServiceStub:
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreatePriceListRequest.SerializeToString,
                 response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreatePriceListResponse.FromString,
                 _registered_method=True)
+        self.ListPriceLists = channel.unary_unary(
+                '/crm.sales.v1.SalesService/ListPriceLists',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListPriceListsRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListPriceListsResponse.FromString,
+                _registered_method=True)
         self.CreateQuote = channel.unary_unary(
                 '/crm.sales.v1.SalesService/CreateQuote',
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateQuoteRequest.SerializeToString,
@@ -114,6 +119,11 @@ class SalesServiceStub:
                 '/crm.sales.v1.SalesService/GetQuote',
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteRequest.SerializeToString,
                 response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteResponse.FromString,
+                _registered_method=True)
+        self.ListQuotes = channel.unary_unary(
+                '/crm.sales.v1.SalesService/ListQuotes',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListQuotesRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListQuotesResponse.FromString,
                 _registered_method=True)
         self.RenderQuotePdf = channel.unary_unary(
                 '/crm.sales.v1.SalesService/RenderQuotePdf',
@@ -134,6 +144,11 @@ class SalesServiceStub:
                 '/crm.sales.v1.SalesService/CreateContractTemplate',
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractTemplateRequest.SerializeToString,
                 response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractTemplateResponse.FromString,
+                _registered_method=True)
+        self.ListContractTemplates = channel.unary_unary(
+                '/crm.sales.v1.SalesService/ListContractTemplates',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListContractTemplatesRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListContractTemplatesResponse.FromString,
                 _registered_method=True)
         self.CreateContract = channel.unary_unary(
                 '/crm.sales.v1.SalesService/CreateContract',
@@ -359,6 +374,13 @@ class SalesServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListPriceLists(self, request, context):
+        """ListPriceLists lists the tenant's price lists (anyone of the tenant, as the catalogue).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateQuote(self, request, context):
         """CreateQuote prices lines from a price list for an opportunity, exactly (decimal money).
         """
@@ -368,6 +390,13 @@ class SalesServiceServicer:
 
     def GetQuote(self, request, context):
         """GetQuote returns a quote with its lines.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListQuotes(self, request, context):
+        """ListQuotes lists the quotes of an opportunity the caller may read, newest first, without their lines.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -399,6 +428,13 @@ class SalesServiceServicer:
         """--- contracts and approvals ---
 
         CreateContractTemplate stores a contract template (manager, admin).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListContractTemplates(self, request, context):
+        """ListContractTemplates lists the tenant's contract templates (anyone of the tenant).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -646,6 +682,11 @@ def add_SalesServiceServicer_to_server(servicer, server):
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreatePriceListRequest.FromString,
                     response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreatePriceListResponse.SerializeToString,
             ),
+            'ListPriceLists': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPriceLists,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListPriceListsRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListPriceListsResponse.SerializeToString,
+            ),
             'CreateQuote': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateQuote,
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateQuoteRequest.FromString,
@@ -655,6 +696,11 @@ def add_SalesServiceServicer_to_server(servicer, server):
                     servicer.GetQuote,
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteRequest.FromString,
                     response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteResponse.SerializeToString,
+            ),
+            'ListQuotes': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListQuotes,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListQuotesRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListQuotesResponse.SerializeToString,
             ),
             'RenderQuotePdf': grpc.unary_unary_rpc_method_handler(
                     servicer.RenderQuotePdf,
@@ -675,6 +721,11 @@ def add_SalesServiceServicer_to_server(servicer, server):
                     servicer.CreateContractTemplate,
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractTemplateRequest.FromString,
                     response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractTemplateResponse.SerializeToString,
+            ),
+            'ListContractTemplates': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListContractTemplates,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListContractTemplatesRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListContractTemplatesResponse.SerializeToString,
             ),
             'CreateContract': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateContract,
@@ -1182,6 +1233,33 @@ class SalesService:
             _registered_method=True)
 
     @staticmethod
+    def ListPriceLists(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/ListPriceLists',
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListPriceListsRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListPriceListsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def CreateQuote(request,
             target,
             options=(),
@@ -1225,6 +1303,33 @@ class SalesService:
             '/crm.sales.v1.SalesService/GetQuote',
             crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteRequest.SerializeToString,
             crm_dot_sales_dot_v1_dot_sales__pb2.GetQuoteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListQuotes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/ListQuotes',
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListQuotesRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListQuotesResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1333,6 +1438,33 @@ class SalesService:
             '/crm.sales.v1.SalesService/CreateContractTemplate',
             crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractTemplateRequest.SerializeToString,
             crm_dot_sales_dot_v1_dot_sales__pb2.CreateContractTemplateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListContractTemplates(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/ListContractTemplates',
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListContractTemplatesRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListContractTemplatesResponse.FromString,
             options,
             channel_credentials,
             insecure,
