@@ -106,7 +106,7 @@ def _seed_services(settings: Settings, rng: random.Random, lead_count: int, oppo
 
     created = []
     for index in range(lead_count):
-        rep = reps[index % 2] if index % 5 else None  # every fifth lead waits in the public pool
+        rep = reps[index % 2] if index % 5 else None  # every fifth lead ends in the public pool
         caller = _as(settings, "leads", leads_pb2_grpc.LeadsServiceStub, rep or admin)
         person, company = rng.choice(PEOPLE), rng.choice(COMPANIES)
         reply = caller.CreateLead(leads_pb2.CreateLeadRequest(
@@ -114,6 +114,10 @@ def _seed_services(settings: Settings, rng: random.Random, lead_count: int, oppo
             phone=f"138{rng.randrange(10**7, 10**8)}", channel=rng.choice(CHANNELS),
             region=rng.choice(REGIONS), industry=rng.choice(INDUSTRIES), employees=rng.choice((20, 80, 300, 1200)),
             request_id=f"demo-lead-{index}"))
+        if rep is None and reply.lead.owner_id in by_id:
+            # Assignment gave it an owner; hand it back so that the public pool has something to claim.
+            _as(settings, "leads", leads_pb2_grpc.LeadsServiceStub, by_id[reply.lead.owner_id]).ReleaseLead(
+                leads_pb2.ReleaseLeadRequest(lead_id=reply.lead.id, note="demo: for the public pool"))
         created.append((reply.lead.id, rep))
     for lead_id, rep in created:
         if rep is None:

@@ -8,12 +8,10 @@ view; the detail page asks its five questions at once (gRPC futures), so it cost
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from urllib.parse import quote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import grpc
 from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
@@ -23,7 +21,7 @@ from crm.common.v1 import common_pb2
 from crm.leads.v1 import leads_pb2
 from services.core.i18n import Text, localize, t
 from services.gateway.app import add_nav
-from services.gateway.console.common import backend, errors_by_field, flash_error
+from services.gateway.console.common import backend, display_zone, errors_by_field, flash_error, stamp, when
 from services.gateway.principal import current_principal, login_required
 from services.gateway.problems import http_status_of, message_of, problem
 
@@ -36,8 +34,6 @@ add_nav("leads.imports", t("Import"))
 PAGE_SIZE = 50
 UPLOAD_PIECE_BYTES = 1 << 20  # each StartImport message stays far below gRPC's 4 MB limit
 IMPORT_TIMEOUT_SECONDS = 120.0  # the service reads and validates the whole file before it answers
-ZONE_COOKIE = "crm_tz"  # the browser's IANA time zone, set by static/leads.js
-DEFAULT_ZONE = "Asia/Shanghai"  # the tenant's day defaults to it too (pool settings)
 
 STATUSES = {"open": t("Open"), "qualified": t("Qualified"), "converted": t("Converted"), "lost": t("Lost"),
             "duplicate": t("Duplicate")}
@@ -89,31 +85,6 @@ def say(text: Text) -> str:
 
 def labels(texts: dict) -> dict:
     return {key: say(value[0] if isinstance(value, tuple) else value) for key, value in texts.items()}
-
-
-def display_zone() -> ZoneInfo:
-    """The browser's zone (cookie from static/leads.js) when it is a real IANA zone; else the tenant default."""
-    zone = g.get("display_zone")
-    if zone is None:
-        name = request.cookies.get(ZONE_COOKIE, "")
-        zone = ZoneInfo(DEFAULT_ZONE)
-        if name and re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+){0,2}", name):
-            with contextlib.suppress(ZoneInfoNotFoundError, ValueError, OSError):
-                zone = ZoneInfo(name)
-        g.display_zone = zone
-    return zone
-
-
-def stamp(message, name: str) -> datetime | None:  # noqa: ANN001 - any proto message
-    """A Timestamp field as an aware datetime in the person's zone; None when unset."""
-    if not message.HasField(name):
-        return None
-    return getattr(message, name).ToDatetime(tzinfo=UTC).astimezone(display_zone())
-
-
-def when(message, name: str, fmt: str = "%Y-%m-%d %H:%M") -> str:  # noqa: ANN001
-    moment = stamp(message, name)
-    return moment.strftime(fmt) if moment else ""
 
 
 def overdue(message, name: str) -> bool:  # noqa: ANN001

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 import grpc
 from flask import (
@@ -35,7 +34,7 @@ from crm.common.v1 import common_pb2
 from crm.sales.v1 import sales_pb2
 from services.core.i18n import Text, localize, t
 from services.gateway.app import add_nav
-from services.gateway.console.common import backend, errors_by_field, flash_error
+from services.gateway.console.common import backend, errors_by_field, flash_error, when
 from services.gateway.principal import current_principal, login_required
 from services.gateway.problems import field_violations, http_status_of, message_of
 from services.gateway.web_auth import safe_next
@@ -64,8 +63,6 @@ MAX_CONTRACTS_LOOKED_UP = 100  # approvals page: contracts fetched for context, 
 QUOTES_PAGE_SIZE = 20  # an opportunity page's quotes, newest first
 MAX_SPECIAL_TERMS = 2000  # the service's limit on a contract's special terms
 PRICE_LIST_KEY = "crm_price_list"  # the last price list a person quoted from (their session)
-ZONE_COOKIE = "crm_tz"  # the browser's IANA time zone, when a console script set it
-DEFAULT_ZONE = "Asia/Shanghai"
 SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£"}
 
 
@@ -74,23 +71,6 @@ SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£"}
 
 def say(text: Text | str) -> str:
     return localize(text, g.locale)
-
-
-def display_zone() -> ZoneInfo:
-    name = request.cookies.get(ZONE_COOKIE, "")
-    if name and re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+){0,2}", name):
-        try:
-            return ZoneInfo(name)
-        except (ValueError, OSError):
-            pass
-    return ZoneInfo(DEFAULT_ZONE)
-
-
-def when(message, name: str, fmt: str = "%Y-%m-%d %H:%M") -> str:  # noqa: ANN001 - any proto message
-    """A Timestamp field in the person's zone; "" when unset."""
-    if not message.HasField(name):
-        return ""
-    return getattr(message, name).ToDatetime(tzinfo=UTC).astimezone(display_zone()).strftime(fmt)
 
 
 def past(message, name: str) -> bool:  # noqa: ANN001

@@ -12,6 +12,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -152,7 +153,7 @@ def test_reminders_are_scheduled_at_a_local_time_and_cancelled(app, make_user):
     assert refused.status_code == 400 and "must be in the future" in text_of(refused)
     assert client.post(f"/console/leads/{lead.id}/reminders", data={"remind_at": "soon"}).status_code == 400
 
-    at = (datetime.now(UTC) + timedelta(days=3)).astimezone(leads_pages.ZoneInfo("Europe/Berlin"))
+    at = (datetime.now(UTC) + timedelta(days=3)).astimezone(ZoneInfo("Europe/Berlin"))
     local = at.strftime("%Y-%m-%dT%H:%M")
     scheduled = client.post(f"/console/leads/{lead.id}/reminders", data={"remind_at": local, "note": "call back"})
     assert scheduled.status_code == 302
