@@ -1,5 +1,5 @@
-"""Sales: accounts/contacts, opportunities, products/quotes, contracts and approvals, hand-over and commitments,
-orders, forecast, targets, commissions, territories."""
+"""Sales: accounts/contacts, activities, tasks and the calendar, opportunities, products/quotes, contracts and
+approvals, hand-over and commitments, orders, forecast, targets, commissions, territories."""
 
 from pathlib import Path
 

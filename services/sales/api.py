@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from crm.common.v1 import common_pb2
 from crm.sales.v1 import sales_pb2, sales_pb2_grpc
 from services.core.auth import current_caller
+from services.core.db import utcnow
 from services.core.errors import FieldViolation, InvalidArgument, Validator
 from services.core.i18n import DEFAULT_LOCALE, localize, negotiate, t
 from services.core.paging import next_page, page_window
@@ -16,7 +17,9 @@ from services.core.service import ServiceContext
 from services.sales import (
     access,
     accounts,
+    activities,
     bundles,
+    calendar,
     commissions,
     contracts,
     handover,
@@ -29,10 +32,12 @@ from services.sales import (
     rates,
     settings,
     targets,
+    tasks,
     territories,
 )
 from services.sales.convert import (
     account_to_proto,
+    activity_to_proto,
     commitment_to_proto,
     contract_to_proto,
     member_to_proto,
@@ -42,6 +47,7 @@ from services.sales.convert import (
     product_to_proto,
     quote_to_proto,
     step_to_proto,
+    task_to_proto,
     template_to_proto,
     to_date,
 )
@@ -57,6 +63,11 @@ def _date(value: common_pb2.Date, field: str, check: Validator) -> date | None:
     except ValueError:
         check.check(False, field, t("is not a calendar date"))
         return None
+
+
+def _when(message, field: str) -> datetime | None:  # noqa: ANN001
+    """A Timestamp field as an aware UTC datetime, None when unset."""
+    return getattr(message, field).ToDatetime(tzinfo=UTC) if message.HasField(field) else None
 
 
 def caller_locale(context) -> str:  # noqa: ANN001
@@ -385,6 +396,23 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
     def RefundOrder(self, request, context) -> sales_pb2.RefundOrderResponse:  # noqa: N802, ANN001
         return sales_pb2.RefundOrderResponse(order=self._transition(request.id, orders.REFUNDED, request.reason))
 
+    def CancelOrder(self, request, context) -> sales_pb2.CancelOrderResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            view = orders.cancel(session, caller=caller, order_id=request.id, reason=request.reason)
+            return sales_pb2.CancelOrderResponse(order=order_to_proto(view))
+
+    def ListOrders(self, request, context) -> sales_pb2.ListOrdersResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        offset, size = page_window(request.page)
+        with self.database.session(caller.tenant_id) as session:
+            found, more = orders.list_orders(
+                session, caller=caller, status=request.status, account_id=request.account_id,
+                customer_id=request.customer_id, placed_from=_when(request, "place_time_start"),
+                placed_before=_when(request, "place_time_end"), offset=offset, limit=size)
+            return sales_pb2.ListOrdersResponse(orders=[order_to_proto(view) for view in found],
+                                                page=next_page(offset, size, more))
+
     # --- hand-over and commitments ---
 
     def AddCommitment(self, request, context) -> sales_pb2.AddCommitmentResponse:  # noqa: N802, ANN001
@@ -504,6 +532,95 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
             return sales_pb2.SetExchangeRateResponse(
                 base_currency=row.base, quote_currency=row.quote, day=to_date(row.day),
                 rate=format(Decimal(row.rate).normalize(), "f"))
+
+    # --- activities, tasks and the calendar ---
+
+    def LogActivity(self, request, context) -> sales_pb2.LogActivityResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            activity = activities.log_activity(
+                session, caller=caller, kind=request.kind, subject=request.subject, account_id=request.account_id,
+                contact_id=request.contact_id, opportunity_id=request.opportunity_id, user_id=request.user_id,
+                notes=request.notes, outcome=request.outcome, occurred_at=_when(request, "occur_time"),
+                ends_at=_when(request, "end_time"), location=request.location,
+                attendees=list(request.attendee_ids))
+            return sales_pb2.LogActivityResponse(activity=activity_to_proto(activity))
+
+    def ListActivities(self, request, context) -> sales_pb2.ListActivitiesResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        offset, size = page_window(request.page)
+        with self.database.session(caller.tenant_id) as session:
+            found, more = activities.list_activities(
+                session, caller=caller, account_id=request.account_id, contact_id=request.contact_id,
+                opportunity_id=request.opportunity_id, kind=request.kind, offset=offset, limit=size)
+            return sales_pb2.ListActivitiesResponse(activities=[activity_to_proto(a) for a in found],
+                                                    page=next_page(offset, size, more))
+
+    def CreateTask(self, request, context) -> sales_pb2.CreateTaskResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            task = tasks.create_task(
+                session, caller=caller, title=request.title, notes=request.notes, account_id=request.account_id,
+                contact_id=request.contact_id, opportunity_id=request.opportunity_id,
+                assignee_id=request.assignee_id, due_at=_when(request, "due_time"),
+                remind_at=_when(request, "remind_time"), priority=request.priority)
+            return sales_pb2.CreateTaskResponse(task=task_to_proto(task, utcnow()))
+
+    def GetTask(self, request, context) -> sales_pb2.GetTaskResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            task = tasks.readable(session, caller=caller, task_id=request.id)
+            return sales_pb2.GetTaskResponse(task=task_to_proto(task, utcnow()))
+
+    def ListTasks(self, request, context) -> sales_pb2.ListTasksResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        offset, size = page_window(request.page)
+        now = utcnow()
+        with self.database.session(caller.tenant_id) as session:
+            found, more = tasks.list_tasks(
+                session, caller=caller, assignee_id=request.assignee_id, team=request.team, status=request.status,
+                overdue=request.overdue, account_id=request.account_id, contact_id=request.contact_id,
+                opportunity_id=request.opportunity_id, now=now, offset=offset, limit=size)
+            return sales_pb2.ListTasksResponse(tasks=[task_to_proto(task, now) for task in found],
+                                               page=next_page(offset, size, more))
+
+    def CompleteTask(self, request, context) -> sales_pb2.CompleteTaskResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            task = tasks.complete(session, caller=caller, task_id=request.id, note=request.note)
+            return sales_pb2.CompleteTaskResponse(task=task_to_proto(task, utcnow()))
+
+    def CancelTask(self, request, context) -> sales_pb2.CancelTaskResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            task = tasks.cancel(session, caller=caller, task_id=request.id, reason=request.reason)
+            return sales_pb2.CancelTaskResponse(task=task_to_proto(task, utcnow()))
+
+    def ListCalendar(self, request, context) -> sales_pb2.ListCalendarResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            view = calendar.entries(session, caller=caller, start=_when(request, "start_time"),
+                                    end=_when(request, "end_time"), user_id=request.user_id, team=request.team)
+        return sales_pb2.ListCalendarResponse(entries=[calendar_entry_to_proto(e) for e in view.entries],
+                                              truncated=view.truncated)
+
+    def ExportCalendar(self, request, context) -> sales_pb2.ExportCalendarResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            ics, file_name = calendar.export(session, caller=caller, start=_when(request, "start_time"),
+                                             end=_when(request, "end_time"), user_id=request.user_id,
+                                             team=request.team)
+        return sales_pb2.ExportCalendarResponse(ics=ics, file_name=file_name)
+
+
+def calendar_entry_to_proto(entry: calendar.Entry) -> sales_pb2.CalendarEntry:
+    message = sales_pb2.CalendarEntry(
+        kind=entry.kind, id=entry.id, title=entry.title, location=entry.location, user_ids=list(entry.user_ids),
+        record_kind=entry.record_kind, record_id=entry.record_id, account_id=entry.account_id, status=entry.status,
+        priority=entry.priority)
+    message.start_time.FromDatetime(entry.start)
+    message.end_time.FromDatetime(entry.end)
+    return message
 
 
 def target_to_proto(target: SalesTarget) -> sales_pb2.Target:

@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from google.protobuf.timestamp_pb2 import Timestamp
+
 from crm.common.v1 import common_pb2
 from crm.sales.v1 import sales_pb2
 from services.sales import money
 from services.sales.models import (
     Account,
+    Activity,
     ApprovalStep,
     Commitment,
     Contact,
@@ -19,6 +22,7 @@ from services.sales.models import (
     PriceList,
     Product,
     SalesMember,
+    SalesTask,
     StageChange,
 )
 from services.sales.money import to_money
@@ -47,6 +51,12 @@ def to_date(value: date | None) -> common_pb2.Date | None:
 def stamp(message, field: str, value: datetime | None) -> None:  # noqa: ANN001
     if value is not None:
         getattr(message, field).FromDatetime(value)
+
+
+def timestamp(value: datetime) -> Timestamp:
+    message = Timestamp()
+    message.FromDatetime(value)
+    return message
 
 
 def member_to_proto(member: SalesMember) -> sales_pb2.Member:
@@ -84,7 +94,7 @@ def order_to_proto(view: orders.OrderView) -> sales_pb2.Order:
         discount_total=to_money(order.discount_total, currency), net_total=to_money(order.net_total, currency),
         tax_total=to_money(order.tax_total, currency), total=to_money(order.total, currency),
         owner_id=order.owner_id, team=order.team, payment_reference=order.payment_reference,
-        tracking_number=order.tracking_number, refund_reason=order.refund_reason,
+        tracking_number=order.tracking_number, refund_reason=order.refund_reason, cancel_reason=order.cancel_reason,
         lines=[sales_pb2.OrderLine(
             position=line.position, product_id=line.product_id, description=line.description,
             quantity=money.text(line.quantity), unit_price=to_money(line.unit_price, currency),
@@ -94,7 +104,7 @@ def order_to_proto(view: orders.OrderView) -> sales_pb2.Order:
     )
     for field, value in (("place_time", order.placed_at), ("pay_time", order.paid_at),
                          ("ship_time", order.shipped_at), ("receive_time", order.received_at),
-                         ("refund_time", order.refunded_at)):
+                         ("refund_time", order.refunded_at), ("cancel_time", order.cancelled_at)):
         stamp(message, field, value)
     return message
 
@@ -161,7 +171,8 @@ def contract_to_proto(view: contracts.ContractView) -> sales_pb2.Contract:
 
 
 def contact_to_proto(contact: Contact) -> sales_pb2.Contact:
-    return sales_pb2.Contact(id=contact.id, name=contact.name, email=contact.email, phone=contact.phone)
+    return sales_pb2.Contact(id=contact.id, name=contact.name, email=contact.email, phone=contact.phone,
+                             customer_id=contact.customer_id or "")
 
 
 def commitment_to_proto(commitment: Commitment) -> sales_pb2.Commitment:
@@ -176,4 +187,31 @@ def commitment_to_proto(commitment: Commitment) -> sales_pb2.Commitment:
     stamp(message, "due_time", commitment.due_at)
     stamp(message, "at_risk_time", commitment.at_risk_at)
     stamp(message, "complete_time", commitment.completed_at)
+    return message
+
+
+def activity_to_proto(activity: Activity) -> sales_pb2.Activity:
+    message = sales_pb2.Activity(
+        id=activity.id, kind=activity.kind, record_kind=activity.record_kind, record_id=activity.record_id,
+        account_id=activity.account_id, user_id=activity.user_id, logged_by=activity.logged_by,
+        subject=activity.subject, notes=activity.notes, outcome=activity.outcome, location=activity.location,
+        attendee_ids=list(activity.attendees or []), owner_id=activity.owner_id, team=activity.team,
+    )
+    stamp(message, "occur_time", activity.occurred_at)
+    stamp(message, "end_time", activity.ends_at)
+    stamp(message, "create_time", activity.created_at)
+    return message
+
+
+def task_to_proto(task: SalesTask, now: datetime) -> sales_pb2.Task:
+    message = sales_pb2.Task(
+        id=task.id, title=task.title, notes=task.notes, record_kind=task.record_kind, record_id=task.record_id,
+        account_id=task.account_id, assignee_id=task.assignee_id, team=task.team, priority=task.priority,
+        status=task.status, overdue=task.status == "open" and task.due_at < now, created_by=task.created_by,
+        closed_by=task.closed_by, close_note=task.close_note,
+    )
+    for field, value in (("due_time", task.due_at), ("remind_time", task.remind_at),
+                         ("reminded_time", task.reminded_at), ("create_time", task.created_at),
+                         ("close_time", task.closed_at)):
+        stamp(message, field, value)
     return message

@@ -1,8 +1,8 @@
 """Events the sales service consumes: lead.qualified (one opportunity per lead, R-LEAD-6).
 
 It publishes account.created, opportunity.created/stage_changed/won/lost, contract.approval_requested/rejected/
-signed, handover.created, commitment.at_risk/overdue, order.* (see accounts.py, opportunities.py, contracts.py,
-handover.py, orders.py).
+signed, handover.created, commitment.at_risk/overdue, order.*, task.due (see accounts.py, opportunities.py,
+contracts.py, handover.py, orders.py, tasks.py).
 """
 
 from __future__ import annotations

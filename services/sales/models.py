@@ -62,12 +62,15 @@ class Contact(Audited, TenantScoped, Base):
     """A person at an account."""
 
     __tablename__ = "contact"
+    __table_args__ = (Index("ix_contact_customer", "tenant_id", "customer_id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     account_id: Mapped[str] = mapped_column(String(36), index=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(50), default="")
+    # The person's customer identity from the identity service (a lead's customer id); empty until resolved.
+    customer_id: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -332,7 +335,7 @@ class ApprovalStep(TenantScoped, Base):
 
 class SalesOrder(Audited, TenantScoped, Base):
     """An order of a tenant that sells online: placed -> paid -> shipped -> received; paid, shipped or received ->
-    refunded (services/sales/orders.py). Priced like a quote (services/sales/pricing.py)."""
+    refunded; placed -> cancelled (services/sales/orders.py). Priced like a quote (services/sales/pricing.py)."""
 
     __tablename__ = "sales_order"
     __table_args__ = (
@@ -340,6 +343,9 @@ class SalesOrder(Audited, TenantScoped, Base):
         UniqueConstraint("tenant_id", "request_id", name="uq_sales_order_request"),
         Index("ix_sales_order_account", "tenant_id", "account_id", "placed_at"),
         Index("ix_sales_order_owner", "tenant_id", "owner_id", "status"),
+        # ListOrders: the tenant's (or a team's) orders, newest first.
+        Index("ix_sales_order_placed", "tenant_id", "placed_at"),
+        Index("ix_sales_order_team", "tenant_id", "team", "placed_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -347,7 +353,7 @@ class SalesOrder(Audited, TenantScoped, Base):
     account_id: Mapped[str] = mapped_column(String(36))
     opportunity_id: Mapped[str] = mapped_column(String(36), default="")
     price_list_id: Mapped[str] = mapped_column(String(36))
-    # placed, paid, shipped, received, refunded.
+    # placed, paid, shipped, received, refunded, cancelled.
     status: Mapped[str] = mapped_column(String(16), default="placed")
     currency: Mapped[str] = mapped_column(String(3))
     list_total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
@@ -362,11 +368,13 @@ class SalesOrder(Audited, TenantScoped, Base):
     payment_reference: Mapped[str] = mapped_column(String(100), default="")
     tracking_number: Mapped[str] = mapped_column(String(100), default="")
     refund_reason: Mapped[str] = mapped_column(String(500), default="")
+    cancel_reason: Mapped[str] = mapped_column(String(500), default="")
     placed_at: Mapped[datetime] = mapped_column(default=utcnow)
     paid_at: Mapped[datetime | None] = mapped_column(default=None)
     shipped_at: Mapped[datetime | None] = mapped_column(default=None)
     received_at: Mapped[datetime | None] = mapped_column(default=None)
     refunded_at: Mapped[datetime | None] = mapped_column(default=None)
+    cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class SalesOrderLine(TenantScoped, Base):
@@ -511,3 +519,92 @@ class ExchangeRate(TenantScoped, Base):
     rate: Mapped[Decimal] = mapped_column(Numeric(18, 8))
     set_by: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# --- activities, tasks and the calendar (R-SALES-5, issue #5 item 1) -------------------------------------------
+
+
+class Activity(Audited, TenantScoped, Base):
+    """A call, meeting, e-mail or note on an account, a contact or an opportunity (services/sales/activities.py).
+    Owner and team are the record's when logged: who reads the activity is who reads the record."""
+
+    __tablename__ = "activity"
+    __table_args__ = (
+        # An account's, contact's or opportunity's activities, newest first.
+        Index("ix_activity_record", "tenant_id", "record_kind", "record_id", "occurred_at"),
+        Index("ix_activity_account", "tenant_id", "account_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    # call, meeting, email, note.
+    kind: Mapped[str] = mapped_column(String(16))
+    # account, contact or opportunity, and its id; account_id is the account the record belongs to.
+    record_kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(36))
+    account_id: Mapped[str] = mapped_column(String(36))
+    # Who made the call, held the meeting, sent the e-mail or wrote the note; who logged it.
+    user_id: Mapped[str] = mapped_column(String(64))
+    logged_by: Mapped[str] = mapped_column(String(64), default="")
+    subject: Mapped[str] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(String(10000), default="")
+    outcome: Mapped[str] = mapped_column(String(200), default="")
+    # When it happened (a meeting: its start).
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Meetings only: end, place, attendees (user ids; their calendar rows are activity_attendee).
+    ends_at: Mapped[datetime | None] = mapped_column(default=None)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    attendees: Mapped[list] = mapped_column(JSON, default=list)
+    owner_id: Mapped[str] = mapped_column(String(64), default="")
+    team: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ActivityAttendee(TenantScoped, Base):
+    """A meeting in one person's calendar: its organiser (user_id of the activity) and each attendee, with the
+    meeting's start and end copied, so a person's or a team's calendar is a range scan."""
+
+    __tablename__ = "activity_attendee"
+    __table_args__ = (Index("ix_activity_attendee_calendar", "tenant_id", "user_id", "starts_at"),)
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    activity_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column()
+    ends_at: Mapped[datetime] = mapped_column()
+
+
+class SalesTask(Audited, TenantScoped, Base):
+    """A to-do for a rep on an account, contact or opportunity, with a due time, a priority and a reminder timer
+    (services/sales/tasks.py): open -> done or cancelled."""
+
+    __tablename__ = "sales_task"
+    __audit_exclude__ = ("reminded_at",)  # bookkeeping of the reminder timer
+    __table_args__ = (
+        Index("ix_sales_task_assignee", "tenant_id", "assignee_id", "status", "due_at"),
+        Index("ix_sales_task_team", "tenant_id", "team", "status", "due_at"),
+        Index("ix_sales_task_due", "tenant_id", "status", "due_at"),
+        Index("ix_sales_task_record", "tenant_id", "record_kind", "record_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    title: Mapped[str] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(String(4000), default="")
+    record_kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(36))
+    account_id: Mapped[str] = mapped_column(String(36))
+    assignee_id: Mapped[str] = mapped_column(String(64))
+    # The assignee's team when assigned: their manager sees the task.
+    team: Mapped[str] = mapped_column(String(100), default="")
+    # low, normal, high.
+    priority: Mapped[str] = mapped_column(String(8), default="normal")
+    # open, done, cancelled.
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    due_at: Mapped[datetime] = mapped_column()
+    # When the reminder fires (the due time unless set earlier), and when it fired.
+    remind_at: Mapped[datetime] = mapped_column()
+    reminded_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_by: Mapped[str] = mapped_column(String(64), default="")
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    close_note: Mapped[str] = mapped_column(String(1000), default="")

@@ -262,9 +262,11 @@ def _open_from_lead(session: Session, event: LeadQualified) -> Opportunity:
             Contact.phone == event.phone[:50]).limit(1))
         if contact is None:
             contact = Contact(account_id=account.id, name=(event.name or event.email or event.phone)[:200],
-                              email=event.email[:254], phone=event.phone[:50])
+                              email=event.email[:254], phone=event.phone[:50], customer_id=event.customer_id[:32])
             session.add(contact)
             session.flush()
+        elif event.customer_id and not contact.customer_id:
+            contact.customer_id = event.customer_id[:32]
     title = event.company or event.name or event.lead_id
     return _open(session, name=title[:200], account=account, contact_id=contact.id if contact else "",
                  amount=Decimal(0), currency="CNY", close_date=None, owner_id=event.owner_id,

@@ -1,6 +1,7 @@
-"""Orders of tenants that sell online (issue #5 item 6): placed -> paid -> shipped -> received, and refunded from
-paid, shipped or received. Each change emits its event (order.placed/paid/shipped/received/refunded, amounts as
-decimal strings + currency) in the same transaction (outbox), for marketing automation (R-MKT-3).
+"""Orders of tenants that sell online (issue #5 item 6): placed -> paid -> shipped -> received, refunded from
+paid, shipped or received, and cancelled while unpaid (placed). Each change emits its event (order.placed/paid/
+shipped/received/refunded/cancelled, amounts as decimal strings + currency) in the same transaction (outbox), for
+marketing automation (R-MKT-3). Listing: newest first, by status, account, customer and placed period.
 
 Creation is idempotent by the client's request id: placing again with the same id returns the first order (and
 emits nothing), even when two such requests race (the unique (tenant, request_id) settles it). Prices come from a
@@ -19,7 +20,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crm.events.v1.sales_pb2 import OrderPaid, OrderPlaced, OrderReceived, OrderRefunded, OrderShipped
+from crm.events.v1.sales_pb2 import (
+    OrderCancelled,
+    OrderPaid,
+    OrderPlaced,
+    OrderReceived,
+    OrderRefunded,
+    OrderShipped,
+)
 from services.core.auth import Caller
 from services.core.db import utcnow
 from services.core.errors import FailedPrecondition, NotFound, PermissionDenied, Validator
@@ -32,7 +40,10 @@ from services.sales.pricing import price_quote
 from services.sales.quotes import MAX_LINES, line_inputs
 
 PLACED, PAID, SHIPPED, RECEIVED, REFUNDED = "placed", "paid", "shipped", "received", "refunded"
-STATUSES = (PLACED, PAID, SHIPPED, RECEIVED, REFUNDED)
+CANCELLED = "cancelled"
+STATUSES = (PLACED, PAID, SHIPPED, RECEIVED, REFUNDED, CANCELLED)
+# Paid orders are refunded, not cancelled.
+PAID_STATUSES = (PAID, SHIPPED, RECEIVED)
 # The legal moves: target -> the statuses it may come from.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     PAID: (PLACED,),
@@ -196,10 +207,77 @@ def transition(session: Session, *, caller: Caller, order_id: str, to: str, refe
     return OrderView(order, _lines_of(session, order))
 
 
+def cancel(session: Session, *, caller: Caller, order_id: str, reason: str = "",
+           at: datetime | None = None) -> OrderView:
+    """placed -> cancelled (order.cancelled). A paid order is FAILED_PRECONDITION: it is refunded instead."""
+    check = Validator()
+    reason = (reason or "").strip()
+    check.at_most(reason, "reason", 500)
+    check.raise_if_any()
+    order = readable(session, caller=caller, order_id=order_id).order
+    session.refresh(order, with_for_update=True)
+    if not access.may_change(session, caller, owner_id=order.owner_id, team=order.team):
+        raise PermissionDenied(t("you may read order {id} but not change it", id=repr(order_id)))
+    if order.status in PAID_STATUSES:
+        raise FailedPrecondition(t("order {id} is {status}: a paid order is not cancelled but refunded (RefundOrder)",
+                                   id=repr(order.id), status=order.status))
+    if order.status != PLACED:
+        raise FailedPrecondition(t("order {id} is {status}: it cannot become {to} (allowed from: {allowed})",
+                                   id=repr(order.id), status=order.status, to=CANCELLED, allowed=PLACED))
+    at = at or utcnow()
+    order.status, order.cancelled_at, order.cancel_reason = CANCELLED, at, reason
+    session.flush()
+    account = session.get(Account, order.account_id)
+    event = OrderCancelled(order_id=order.id, account_id=order.account_id,
+                           customer_id=account.customer_id if account is not None else "", owner_id=order.owner_id,
+                           total=to_money(order.total, order.currency), reason=reason, request_id=order.request_id)
+    event.cancel_time.FromDatetime(at)
+    emit(session, event, producer="sales")
+    ORDER_CHANGES.labels(CANCELLED).inc()
+    return OrderView(order, _lines_of(session, order))
+
+
+def list_orders(session: Session, *, caller: Caller, status: str = "", account_id: str = "", customer_id: str = "",
+                placed_from: datetime | None = None, placed_before: datetime | None = None, offset: int = 0,
+                limit: int = 50) -> tuple[list[OrderView], bool]:
+    """The orders the caller may read (as GetOrder), newest first, with their lines."""
+    check = Validator()
+    status = (status or "").strip().lower()
+    check.check(not status or status in STATUSES, "status", t("must be one of: {values}", values=", ".join(STATUSES)))
+    check.at_most(account_id, "account_id", 36)
+    check.at_most(customer_id, "customer_id", 32)
+    if placed_from is not None and placed_before is not None:
+        check.check(placed_from < placed_before, "place_time_end", t("must be after the start"))
+    check.raise_if_any()
+    statement = select(SalesOrder).where(access.visible_owned(session, caller, SalesOrder.owner_id, SalesOrder.team))
+    if status:
+        statement = statement.where(SalesOrder.status == status)
+    if account_id:
+        statement = statement.where(SalesOrder.account_id == account_id.strip())
+    if customer_id:
+        statement = statement.where(SalesOrder.account_id.in_(
+            select(Account.id).where(Account.customer_id == customer_id.strip())))
+    if placed_from is not None:
+        statement = statement.where(SalesOrder.placed_at >= placed_from)
+    if placed_before is not None:
+        statement = statement.where(SalesOrder.placed_at < placed_before)
+    found = list(session.scalars(statement.order_by(SalesOrder.placed_at.desc(), SalesOrder.id.desc())
+                                 .offset(offset).limit(limit + 1)))
+    page = found[:limit]
+    lines: dict[str, list[SalesOrderLine]] = {order.id: [] for order in page}
+    if page:
+        for line in session.scalars(select(SalesOrderLine).where(SalesOrderLine.order_id.in_(list(lines)))
+                                    .order_by(SalesOrderLine.order_id, SalesOrderLine.position)):
+            lines[line.order_id].append(line)
+    return [OrderView(order, lines[order.id]) for order in page], len(found) > limit
+
+
 def order_baskets(session: Session, *, limit: int, account_id: str | None = None) -> list[tuple]:
-    """Orders as baskets for recommended bundles (services/sales/bundles.py); refunded orders do not count."""
+    """Orders as baskets for recommended bundles (services/sales/bundles.py); refunded and cancelled orders do not
+    count."""
     query = (select(SalesOrder.id, SalesOrder.account_id, SalesOrder.placed_at, Account.industry)
-             .join(Account, Account.id == SalesOrder.account_id).where(SalesOrder.status != REFUNDED)
+             .join(Account, Account.id == SalesOrder.account_id)
+             .where(SalesOrder.status.not_in((REFUNDED, CANCELLED)))
              .order_by(SalesOrder.placed_at.desc(), SalesOrder.id).limit(limit))
     if account_id is not None:
         query = query.where(SalesOrder.account_id == account_id)

@@ -252,6 +252,26 @@ class OrderRefunded(_message.Message):
     refund_time: _timestamp_pb2.Timestamp
     def __init__(self, order_id: _Optional[str] = ..., account_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ..., from_status: _Optional[str] = ..., refund_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
+class OrderCancelled(_message.Message):
+    __slots__ = ("order_id", "account_id", "customer_id", "owner_id", "total", "reason", "request_id", "cancel_time")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_TIME_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    account_id: str
+    customer_id: str
+    owner_id: str
+    total: _common_pb2.Money
+    reason: str
+    request_id: str
+    cancel_time: _timestamp_pb2.Timestamp
+    def __init__(self, order_id: _Optional[str] = ..., account_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ..., cancel_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class HandoverCreated(_message.Message):
     __slots__ = ("handover_id", "contract_id", "account_id", "owner_id", "package")
     HANDOVER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -309,3 +329,29 @@ class CommitmentOverdue(_message.Message):
     description: str
     due_time: _timestamp_pb2.Timestamp
     def __init__(self, commitment_id: _Optional[str] = ..., handover_id: _Optional[str] = ..., contract_id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., account_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., team: _Optional[str] = ..., description: _Optional[str] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class TaskDue(_message.Message):
+    __slots__ = ("task_id", "title", "assignee_id", "team", "priority", "due_time", "remind_time", "record_kind", "record_id", "account_id", "created_by")
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_ID_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    DUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    REMIND_TIME_FIELD_NUMBER: _ClassVar[int]
+    RECORD_KIND_FIELD_NUMBER: _ClassVar[int]
+    RECORD_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    task_id: str
+    title: str
+    assignee_id: str
+    team: str
+    priority: str
+    due_time: _timestamp_pb2.Timestamp
+    remind_time: _timestamp_pb2.Timestamp
+    record_kind: str
+    record_id: str
+    account_id: str
+    created_by: str
+    def __init__(self, task_id: _Optional[str] = ..., title: _Optional[str] = ..., assignee_id: _Optional[str] = ..., team: _Optional[str] = ..., priority: _Optional[str] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., remind_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., record_kind: _Optional[str] = ..., record_id: _Optional[str] = ..., account_id: _Optional[str] = ..., created_by: _Optional[str] = ...) -> None: ...

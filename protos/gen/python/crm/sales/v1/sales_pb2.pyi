@@ -777,7 +777,7 @@ class OrderLine(_message.Message):
     def __init__(self, position: _Optional[int] = ..., product_id: _Optional[str] = ..., description: _Optional[str] = ..., quantity: _Optional[str] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., discount_percent: _Optional[str] = ..., tax_rate: _Optional[str] = ..., list_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., net_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("id", "request_id", "account_id", "opportunity_id", "price_list_id", "status", "list_total", "discount_total", "net_total", "tax_total", "total", "owner_id", "team", "payment_reference", "tracking_number", "refund_reason", "place_time", "pay_time", "ship_time", "receive_time", "refund_time", "lines")
+    __slots__ = ("id", "request_id", "account_id", "opportunity_id", "price_list_id", "status", "list_total", "discount_total", "net_total", "tax_total", "total", "owner_id", "team", "payment_reference", "tracking_number", "refund_reason", "place_time", "pay_time", "ship_time", "receive_time", "refund_time", "lines", "cancel_reason", "cancel_time")
     ID_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -800,6 +800,8 @@ class Order(_message.Message):
     RECEIVE_TIME_FIELD_NUMBER: _ClassVar[int]
     REFUND_TIME_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_REASON_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_TIME_FIELD_NUMBER: _ClassVar[int]
     id: str
     request_id: str
     account_id: str
@@ -822,7 +824,9 @@ class Order(_message.Message):
     receive_time: _timestamp_pb2.Timestamp
     refund_time: _timestamp_pb2.Timestamp
     lines: _containers.RepeatedCompositeFieldContainer[OrderLine]
-    def __init__(self, id: _Optional[str] = ..., request_id: _Optional[str] = ..., account_id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., price_list_id: _Optional[str] = ..., status: _Optional[str] = ..., list_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., discount_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., net_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., owner_id: _Optional[str] = ..., team: _Optional[str] = ..., payment_reference: _Optional[str] = ..., tracking_number: _Optional[str] = ..., refund_reason: _Optional[str] = ..., place_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pay_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ship_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., refund_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ...) -> None: ...
+    cancel_reason: str
+    cancel_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., request_id: _Optional[str] = ..., account_id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., price_list_id: _Optional[str] = ..., status: _Optional[str] = ..., list_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., discount_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., net_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., owner_id: _Optional[str] = ..., team: _Optional[str] = ..., payment_reference: _Optional[str] = ..., tracking_number: _Optional[str] = ..., refund_reason: _Optional[str] = ..., place_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pay_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ship_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., refund_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., cancel_reason: _Optional[str] = ..., cancel_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class PlaceOrderRequest(_message.Message):
     __slots__ = ("request_id", "account_id", "price_list_id", "lines", "opportunity_id")
@@ -911,6 +915,44 @@ class RefundOrderResponse(_message.Message):
     ORDER_FIELD_NUMBER: _ClassVar[int]
     order: Order
     def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class CancelOrderRequest(_message.Message):
+    __slots__ = ("id", "reason")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    reason: str
+    def __init__(self, id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CancelOrderResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class ListOrdersRequest(_message.Message):
+    __slots__ = ("status", "account_id", "customer_id", "place_time_start", "place_time_end", "page")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    PLACE_TIME_START_FIELD_NUMBER: _ClassVar[int]
+    PLACE_TIME_END_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    status: str
+    account_id: str
+    customer_id: str
+    place_time_start: _timestamp_pb2.Timestamp
+    place_time_end: _timestamp_pb2.Timestamp
+    page: _common_pb2.PageRequest
+    def __init__(self, status: _Optional[str] = ..., account_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., place_time_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., place_time_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListOrdersResponse(_message.Message):
+    __slots__ = ("orders", "page")
+    ORDERS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    orders: _containers.RepeatedCompositeFieldContainer[Order]
+    page: _common_pb2.PageResponse
+    def __init__(self, orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...
 
 class Commitment(_message.Message):
     __slots__ = ("id", "opportunity_id", "contract_id", "handover_id", "account_id", "description", "due_in_days", "working_days", "due_date", "status", "due_time", "at_risk_time", "owner_id", "created_by", "completed_by", "complete_time", "completion_note")
@@ -1009,16 +1051,18 @@ class CompleteCommitmentResponse(_message.Message):
     def __init__(self, commitment: _Optional[_Union[Commitment, _Mapping]] = ...) -> None: ...
 
 class Contact(_message.Message):
-    __slots__ = ("id", "name", "email", "phone")
+    __slots__ = ("id", "name", "email", "phone", "customer_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     PHONE_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     email: str
     phone: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ...) -> None: ...
+    customer_id: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., customer_id: _Optional[str] = ...) -> None: ...
 
 class HandoverPackage(_message.Message):
     __slots__ = ("handover_id", "account", "contacts", "opportunity", "quote", "contract", "approval_history", "commitments", "create_time")
@@ -1273,3 +1317,303 @@ class SetExchangeRateResponse(_message.Message):
     day: _common_pb2.Date
     rate: str
     def __init__(self, base_currency: _Optional[str] = ..., quote_currency: _Optional[str] = ..., day: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., rate: _Optional[str] = ...) -> None: ...
+
+class Activity(_message.Message):
+    __slots__ = ("id", "kind", "record_kind", "record_id", "account_id", "user_id", "logged_by", "subject", "notes", "outcome", "occur_time", "end_time", "location", "attendee_ids", "owner_id", "team", "create_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    RECORD_KIND_FIELD_NUMBER: _ClassVar[int]
+    RECORD_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    LOGGED_BY_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    ATTENDEE_IDS_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    kind: str
+    record_kind: str
+    record_id: str
+    account_id: str
+    user_id: str
+    logged_by: str
+    subject: str
+    notes: str
+    outcome: str
+    occur_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    location: str
+    attendee_ids: _containers.RepeatedScalarFieldContainer[str]
+    owner_id: str
+    team: str
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., kind: _Optional[str] = ..., record_kind: _Optional[str] = ..., record_id: _Optional[str] = ..., account_id: _Optional[str] = ..., user_id: _Optional[str] = ..., logged_by: _Optional[str] = ..., subject: _Optional[str] = ..., notes: _Optional[str] = ..., outcome: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., location: _Optional[str] = ..., attendee_ids: _Optional[_Iterable[str]] = ..., owner_id: _Optional[str] = ..., team: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class LogActivityRequest(_message.Message):
+    __slots__ = ("kind", "account_id", "contact_id", "opportunity_id", "user_id", "subject", "notes", "outcome", "occur_time", "end_time", "location", "attendee_ids")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    ATTENDEE_IDS_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    account_id: str
+    contact_id: str
+    opportunity_id: str
+    user_id: str
+    subject: str
+    notes: str
+    outcome: str
+    occur_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    location: str
+    attendee_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, kind: _Optional[str] = ..., account_id: _Optional[str] = ..., contact_id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., user_id: _Optional[str] = ..., subject: _Optional[str] = ..., notes: _Optional[str] = ..., outcome: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., location: _Optional[str] = ..., attendee_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class LogActivityResponse(_message.Message):
+    __slots__ = ("activity",)
+    ACTIVITY_FIELD_NUMBER: _ClassVar[int]
+    activity: Activity
+    def __init__(self, activity: _Optional[_Union[Activity, _Mapping]] = ...) -> None: ...
+
+class ListActivitiesRequest(_message.Message):
+    __slots__ = ("account_id", "contact_id", "opportunity_id", "kind", "page")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    contact_id: str
+    opportunity_id: str
+    kind: str
+    page: _common_pb2.PageRequest
+    def __init__(self, account_id: _Optional[str] = ..., contact_id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., kind: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListActivitiesResponse(_message.Message):
+    __slots__ = ("activities", "page")
+    ACTIVITIES_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    activities: _containers.RepeatedCompositeFieldContainer[Activity]
+    page: _common_pb2.PageResponse
+    def __init__(self, activities: _Optional[_Iterable[_Union[Activity, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...
+
+class Task(_message.Message):
+    __slots__ = ("id", "title", "notes", "record_kind", "record_id", "account_id", "assignee_id", "team", "priority", "status", "due_time", "remind_time", "reminded_time", "overdue", "created_by", "create_time", "closed_by", "close_time", "close_note")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    RECORD_KIND_FIELD_NUMBER: _ClassVar[int]
+    RECORD_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_ID_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    DUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    REMIND_TIME_FIELD_NUMBER: _ClassVar[int]
+    REMINDED_TIME_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_BY_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_NOTE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    title: str
+    notes: str
+    record_kind: str
+    record_id: str
+    account_id: str
+    assignee_id: str
+    team: str
+    priority: str
+    status: str
+    due_time: _timestamp_pb2.Timestamp
+    remind_time: _timestamp_pb2.Timestamp
+    reminded_time: _timestamp_pb2.Timestamp
+    overdue: bool
+    created_by: str
+    create_time: _timestamp_pb2.Timestamp
+    closed_by: str
+    close_time: _timestamp_pb2.Timestamp
+    close_note: str
+    def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., notes: _Optional[str] = ..., record_kind: _Optional[str] = ..., record_id: _Optional[str] = ..., account_id: _Optional[str] = ..., assignee_id: _Optional[str] = ..., team: _Optional[str] = ..., priority: _Optional[str] = ..., status: _Optional[str] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., remind_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reminded_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., overdue: _Optional[bool] = ..., created_by: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_by: _Optional[str] = ..., close_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., close_note: _Optional[str] = ...) -> None: ...
+
+class CreateTaskRequest(_message.Message):
+    __slots__ = ("title", "notes", "account_id", "contact_id", "opportunity_id", "assignee_id", "due_time", "remind_time", "priority")
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_ID_FIELD_NUMBER: _ClassVar[int]
+    DUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    REMIND_TIME_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    title: str
+    notes: str
+    account_id: str
+    contact_id: str
+    opportunity_id: str
+    assignee_id: str
+    due_time: _timestamp_pb2.Timestamp
+    remind_time: _timestamp_pb2.Timestamp
+    priority: str
+    def __init__(self, title: _Optional[str] = ..., notes: _Optional[str] = ..., account_id: _Optional[str] = ..., contact_id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., assignee_id: _Optional[str] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., remind_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., priority: _Optional[str] = ...) -> None: ...
+
+class CreateTaskResponse(_message.Message):
+    __slots__ = ("task",)
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    task: Task
+    def __init__(self, task: _Optional[_Union[Task, _Mapping]] = ...) -> None: ...
+
+class GetTaskRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class GetTaskResponse(_message.Message):
+    __slots__ = ("task",)
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    task: Task
+    def __init__(self, task: _Optional[_Union[Task, _Mapping]] = ...) -> None: ...
+
+class ListTasksRequest(_message.Message):
+    __slots__ = ("assignee_id", "team", "status", "overdue", "account_id", "contact_id", "opportunity_id", "page")
+    ASSIGNEE_ID_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    assignee_id: str
+    team: str
+    status: str
+    overdue: bool
+    account_id: str
+    contact_id: str
+    opportunity_id: str
+    page: _common_pb2.PageRequest
+    def __init__(self, assignee_id: _Optional[str] = ..., team: _Optional[str] = ..., status: _Optional[str] = ..., overdue: _Optional[bool] = ..., account_id: _Optional[str] = ..., contact_id: _Optional[str] = ..., opportunity_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListTasksResponse(_message.Message):
+    __slots__ = ("tasks", "page")
+    TASKS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    tasks: _containers.RepeatedCompositeFieldContainer[Task]
+    page: _common_pb2.PageResponse
+    def __init__(self, tasks: _Optional[_Iterable[_Union[Task, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...
+
+class CompleteTaskRequest(_message.Message):
+    __slots__ = ("id", "note")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    note: str
+    def __init__(self, id: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class CompleteTaskResponse(_message.Message):
+    __slots__ = ("task",)
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    task: Task
+    def __init__(self, task: _Optional[_Union[Task, _Mapping]] = ...) -> None: ...
+
+class CancelTaskRequest(_message.Message):
+    __slots__ = ("id", "reason")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    reason: str
+    def __init__(self, id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CancelTaskResponse(_message.Message):
+    __slots__ = ("task",)
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    task: Task
+    def __init__(self, task: _Optional[_Union[Task, _Mapping]] = ...) -> None: ...
+
+class CalendarEntry(_message.Message):
+    __slots__ = ("kind", "id", "title", "start_time", "end_time", "location", "user_ids", "record_kind", "record_id", "account_id", "status", "priority")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    USER_IDS_FIELD_NUMBER: _ClassVar[int]
+    RECORD_KIND_FIELD_NUMBER: _ClassVar[int]
+    RECORD_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    id: str
+    title: str
+    start_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    location: str
+    user_ids: _containers.RepeatedScalarFieldContainer[str]
+    record_kind: str
+    record_id: str
+    account_id: str
+    status: str
+    priority: str
+    def __init__(self, kind: _Optional[str] = ..., id: _Optional[str] = ..., title: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., location: _Optional[str] = ..., user_ids: _Optional[_Iterable[str]] = ..., record_kind: _Optional[str] = ..., record_id: _Optional[str] = ..., account_id: _Optional[str] = ..., status: _Optional[str] = ..., priority: _Optional[str] = ...) -> None: ...
+
+class ListCalendarRequest(_message.Message):
+    __slots__ = ("start_time", "end_time", "user_id", "team")
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    start_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    user_id: str
+    team: str
+    def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., user_id: _Optional[str] = ..., team: _Optional[str] = ...) -> None: ...
+
+class ListCalendarResponse(_message.Message):
+    __slots__ = ("entries", "truncated")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[CalendarEntry]
+    truncated: bool
+    def __init__(self, entries: _Optional[_Iterable[_Union[CalendarEntry, _Mapping]]] = ..., truncated: _Optional[bool] = ...) -> None: ...
+
+class ExportCalendarRequest(_message.Message):
+    __slots__ = ("start_time", "end_time", "user_id", "team")
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    start_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    user_id: str
+    team: str
+    def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., user_id: _Optional[str] = ..., team: _Optional[str] = ...) -> None: ...
+
+class ExportCalendarResponse(_message.Message):
+    __slots__ = ("ics", "file_name")
+    ICS_FIELD_NUMBER: _ClassVar[int]
+    FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    ics: bytes
+    file_name: str
+    def __init__(self, ics: _Optional[bytes] = ..., file_name: _Optional[str] = ...) -> None: ...

@@ -210,6 +210,16 @@ class SalesServiceStub:
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RefundOrderRequest.SerializeToString,
                 response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RefundOrderResponse.FromString,
                 _registered_method=True)
+        self.CancelOrder = channel.unary_unary(
+                '/crm.sales.v1.SalesService/CancelOrder',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CancelOrderRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CancelOrderResponse.FromString,
+                _registered_method=True)
+        self.ListOrders = channel.unary_unary(
+                '/crm.sales.v1.SalesService/ListOrders',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListOrdersRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListOrdersResponse.FromString,
+                _registered_method=True)
         self.AddCommitment = channel.unary_unary(
                 '/crm.sales.v1.SalesService/AddCommitment',
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.AddCommitmentRequest.SerializeToString,
@@ -264,6 +274,51 @@ class SalesServiceStub:
                 '/crm.sales.v1.SalesService/SetExchangeRate',
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetExchangeRateRequest.SerializeToString,
                 response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetExchangeRateResponse.FromString,
+                _registered_method=True)
+        self.LogActivity = channel.unary_unary(
+                '/crm.sales.v1.SalesService/LogActivity',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.LogActivityRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.LogActivityResponse.FromString,
+                _registered_method=True)
+        self.ListActivities = channel.unary_unary(
+                '/crm.sales.v1.SalesService/ListActivities',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListActivitiesRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListActivitiesResponse.FromString,
+                _registered_method=True)
+        self.CreateTask = channel.unary_unary(
+                '/crm.sales.v1.SalesService/CreateTask',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateTaskRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateTaskResponse.FromString,
+                _registered_method=True)
+        self.GetTask = channel.unary_unary(
+                '/crm.sales.v1.SalesService/GetTask',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetTaskRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetTaskResponse.FromString,
+                _registered_method=True)
+        self.ListTasks = channel.unary_unary(
+                '/crm.sales.v1.SalesService/ListTasks',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListTasksRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListTasksResponse.FromString,
+                _registered_method=True)
+        self.CompleteTask = channel.unary_unary(
+                '/crm.sales.v1.SalesService/CompleteTask',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CompleteTaskRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CompleteTaskResponse.FromString,
+                _registered_method=True)
+        self.CancelTask = channel.unary_unary(
+                '/crm.sales.v1.SalesService/CancelTask',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CancelTaskRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CancelTaskResponse.FromString,
+                _registered_method=True)
+        self.ListCalendar = channel.unary_unary(
+                '/crm.sales.v1.SalesService/ListCalendar',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListCalendarRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListCalendarResponse.FromString,
+                _registered_method=True)
+        self.ExportCalendar = channel.unary_unary(
+                '/crm.sales.v1.SalesService/ExportCalendar',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ExportCalendarRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ExportCalendarResponse.FromString,
                 _registered_method=True)
 
 
@@ -527,6 +582,21 @@ class SalesServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CancelOrder(self, request, context):
+        """CancelOrder: placed (unpaid) -> cancelled, with an optional reason. Emits order.cancelled. A paid order is
+        FAILED_PRECONDITION: it is refunded instead (RefundOrder).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListOrders(self, request, context):
+        """ListOrders lists the orders the caller may read, newest first: by status, account or customer, placed period.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def AddCommitment(self, request, context):
         """--- hand-over and delivery commitments (R-SALES-4) ---
 
@@ -604,6 +674,71 @@ class SalesServiceServicer:
 
     def SetExchangeRate(self, request, context):
         """SetExchangeRate records a currency pair's rate from a day on (admin, finance).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LogActivity(self, request, context):
+        """--- activities, tasks and the calendar (R-SALES-5) ---
+
+        LogActivity records a call, meeting, e-mail or note on an account, a contact or an opportunity.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListActivities(self, request, context):
+        """ListActivities lists one record's activities, newest first (who may read the record).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateTask(self, request, context):
+        """CreateTask gives a rep a to-do on a record, due at a time; its reminder emits task.due.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTask(self, request, context):
+        """GetTask returns a task the caller may read.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTasks(self, request, context):
+        """ListTasks lists the tasks the caller may read, by due time (overdue ones with overdue = true).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CompleteTask(self, request, context):
+        """CompleteTask: open -> done; cancels the reminder.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelTask(self, request, context):
+        """CancelTask: open -> cancelled; cancels the reminder.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCalendar(self, request, context):
+        """ListCalendar returns a person's or a team's meetings and task due times in a period, by start time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportCalendar(self, request, context):
+        """ExportCalendar returns the same entries as an iCalendar file (RFC 5545): meetings as VEVENT, tasks as VTODO.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -787,6 +922,16 @@ def add_SalesServiceServicer_to_server(servicer, server):
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.RefundOrderRequest.FromString,
                     response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.RefundOrderResponse.SerializeToString,
             ),
+            'CancelOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelOrder,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CancelOrderRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CancelOrderResponse.SerializeToString,
+            ),
+            'ListOrders': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListOrders,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListOrdersRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListOrdersResponse.SerializeToString,
+            ),
             'AddCommitment': grpc.unary_unary_rpc_method_handler(
                     servicer.AddCommitment,
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.AddCommitmentRequest.FromString,
@@ -841,6 +986,51 @@ def add_SalesServiceServicer_to_server(servicer, server):
                     servicer.SetExchangeRate,
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetExchangeRateRequest.FromString,
                     response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.SetExchangeRateResponse.SerializeToString,
+            ),
+            'LogActivity': grpc.unary_unary_rpc_method_handler(
+                    servicer.LogActivity,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.LogActivityRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.LogActivityResponse.SerializeToString,
+            ),
+            'ListActivities': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListActivities,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListActivitiesRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListActivitiesResponse.SerializeToString,
+            ),
+            'CreateTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateTask,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateTaskRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateTaskResponse.SerializeToString,
+            ),
+            'GetTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTask,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetTaskRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetTaskResponse.SerializeToString,
+            ),
+            'ListTasks': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTasks,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListTasksRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListTasksResponse.SerializeToString,
+            ),
+            'CompleteTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompleteTask,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CompleteTaskRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CompleteTaskResponse.SerializeToString,
+            ),
+            'CancelTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelTask,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CancelTaskRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CancelTaskResponse.SerializeToString,
+            ),
+            'ListCalendar': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCalendar,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListCalendarRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListCalendarResponse.SerializeToString,
+            ),
+            'ExportCalendar': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportCalendar,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ExportCalendarRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ExportCalendarResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1800,6 +1990,60 @@ class SalesService:
             _registered_method=True)
 
     @staticmethod
+    def CancelOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/CancelOrder',
+            crm_dot_sales_dot_v1_dot_sales__pb2.CancelOrderRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.CancelOrderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListOrders(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/ListOrders',
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListOrdersRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListOrdersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def AddCommitment(request,
             target,
             options=(),
@@ -2086,6 +2330,249 @@ class SalesService:
             '/crm.sales.v1.SalesService/SetExchangeRate',
             crm_dot_sales_dot_v1_dot_sales__pb2.SetExchangeRateRequest.SerializeToString,
             crm_dot_sales_dot_v1_dot_sales__pb2.SetExchangeRateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LogActivity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/LogActivity',
+            crm_dot_sales_dot_v1_dot_sales__pb2.LogActivityRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.LogActivityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListActivities(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/ListActivities',
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListActivitiesRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListActivitiesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/CreateTask',
+            crm_dot_sales_dot_v1_dot_sales__pb2.CreateTaskRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.CreateTaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/GetTask',
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetTaskRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetTaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTasks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/ListTasks',
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListTasksRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListTasksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompleteTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/CompleteTask',
+            crm_dot_sales_dot_v1_dot_sales__pb2.CompleteTaskRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.CompleteTaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/CancelTask',
+            crm_dot_sales_dot_v1_dot_sales__pb2.CancelTaskRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.CancelTaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCalendar(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/ListCalendar',
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListCalendarRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListCalendarResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportCalendar(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/ExportCalendar',
+            crm_dot_sales_dot_v1_dot_sales__pb2.ExportCalendarRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.ExportCalendarResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,233 @@
+"""Activities (issue #5 item 1, R-SALES-5): calls, meetings, e-mails and notes on an account, a contact or an
+opportunity, listed newest first per record and paged, with the record's visibility (R-SEC-2); contacts carry the
+identity customer id of the lead they came from; the gRPC API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import grpc
+import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from crm.sales.v1 import sales_pb2, sales_pb2_grpc
+from services.core.errors import InvalidArgument, NotFound, PermissionDenied
+from services.core.privacy import Subject
+from services.sales import accounts, activities, opportunities, privacy, tasks, territories
+from services.sales.models import Account, Activity, ActivityAttendee, Contact, SalesTask
+from tests.unit.services.test_sales_opportunities import ADMIN, add_roster, deliver, qualified
+
+T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def database(migrated_database):
+    database = migrated_database("sales")
+    add_roster(database)
+    return database
+
+
+def records(database, caller, owner="rep-1"):
+    """An account of `owner` with a contact and an opportunity: (account, contact, opportunity) ids."""
+    rep = caller("sales", subject=owner)
+    with database.session("t1") as session:
+        account = accounts.create_account(session, tenant="t1", caller=rep, name="杭州云栖科技", region="east-region")
+        contact = Contact(account_id=account.id, name="张伟", email="zw@example.cn")
+        session.add(contact)
+        session.flush()
+        opportunity = opportunities.create_opportunity(session, caller=rep, name="ERP 2026", account_id=account.id)
+        return account.id, contact.id, opportunity.id
+
+
+def log(database, who, **kwargs):
+    kwargs.setdefault("kind", "call")
+    kwargs.setdefault("subject", "follow-up")
+    with database.session("t1") as session:
+        return activities.log_activity(session, caller=who, **kwargs)
+
+
+def listed(database, who, **kwargs):
+    with database.session("t1") as session:
+        found, more = activities.list_activities(session, caller=who, **kwargs)
+        return [activity.subject for activity in found], more
+
+
+def test_activities_are_listed_per_record_newest_first_and_paged(database, caller):
+    account_id, contact_id, opportunity_id = records(database, caller)
+    rep = caller("sales", subject="rep-1")
+    for hours, kind, subject in ((1, "call", "first call"), (5, "email", "sent the brochure"),
+                                 (3, "note", "budget in Q1"), (8, "call", "second call")):
+        log(database, rep, kind=kind, subject=subject, account_id=account_id, occurred_at=T0 + timedelta(hours=hours),
+            outcome="interested" if kind == "call" else "")
+    log(database, rep, subject="asked for a demo", contact_id=contact_id, occurred_at=T0)
+    log(database, rep, kind="note", subject="champion: 张伟", opportunity_id=opportunity_id, occurred_at=T0)
+
+    assert listed(database, rep, account_id=account_id) == (
+        ["second call", "sent the brochure", "budget in Q1", "first call"], False)
+    assert listed(database, rep, account_id=account_id, limit=3) == (
+        ["second call", "sent the brochure", "budget in Q1"], True)
+    assert listed(database, rep, account_id=account_id, offset=3, limit=3) == (["first call"], False)
+    assert listed(database, rep, account_id=account_id, kind="call") == (["second call", "first call"], False)
+    # Each record lists its own.
+    assert listed(database, rep, contact_id=contact_id) == (["asked for a demo"], False)
+    assert listed(database, rep, opportunity_id=opportunity_id) == (["champion: 张伟"], False)
+
+    with database.session("t1") as session:
+        [first] = [a for a in activities.list_activities(session, caller=rep, contact_id=contact_id)[0]]
+        assert (first.record_kind, first.account_id, first.user_id, first.logged_by, first.owner_id, first.team) == (
+            "contact", account_id, "rep-1", "rep-1", "rep-1", "east")
+
+
+def test_who_reads_and_who_logs_follow_the_record(database, caller):
+    account_id, _, opportunity_id = records(database, caller)
+    log(database, caller("sales", subject="rep-1"), account_id=account_id, subject="call 1")
+    log(database, caller("sales", subject="rep-1"), opportunity_id=opportunity_id, subject="deal note")
+    readers = (caller("sales", subject="rep-1"), caller("manager", subject="boss-east"), ADMIN,
+               caller("auditor", subject="audit-1"))
+    for who in readers:
+        assert listed(database, who, account_id=account_id) == (["call 1"], False), who
+    # A rep of the same team, the other team's manager, an approver: NOT_FOUND, as the record itself.
+    for who in (caller("sales", subject="rep-2"), caller("manager", subject="boss-west"),
+                caller("sales", subject="fin")):
+        with pytest.raises(NotFound):
+            listed(database, who, account_id=account_id)
+        with pytest.raises(NotFound):
+            log(database, who, account_id=account_id)
+    # The auditor reads but does not log.
+    with pytest.raises(PermissionDenied):
+        log(database, caller("auditor", subject="audit-1"), account_id=account_id)
+    # A territory manager reads the opportunity, hence its activities, but does not log on it.
+    with database.session("t1") as session:
+        territories.upsert(session, caller=ADMIN, name="华东", regions=["east-region"], manager_id="boss-west")
+    boss_west = caller("manager", subject="boss-west")
+    assert listed(database, boss_west, opportunity_id=opportunity_id) == (["deal note"], False)
+    with pytest.raises(PermissionDenied):
+        log(database, boss_west, opportunity_id=opportunity_id)
+    # Another tenant does not see the record at all.
+    with database.session("t2") as session, pytest.raises(NotFound):
+        activities.list_activities(session, caller=caller("admin", tenant="t2"), account_id=account_id)
+
+
+def test_logging_for_someone_else(database, caller):
+    account_id, _, _ = records(database, caller)
+    # The manager logs the call a rep of their team made; admin for anyone.
+    done = log(database, caller("manager", subject="boss-east"), account_id=account_id, user_id="rep-1")
+    assert (done.user_id, done.logged_by) == ("rep-1", "boss-east")
+    assert log(database, ADMIN, account_id=account_id, user_id="rep-3").user_id == "rep-3"
+    # A rep only for themselves; a manager not for another team.
+    with pytest.raises(PermissionDenied):
+        log(database, caller("sales", subject="rep-1"), account_id=account_id, user_id="rep-2")
+    with pytest.raises(PermissionDenied):
+        log(database, caller("manager", subject="boss-east"), account_id=account_id, user_id="rep-3")
+
+
+def test_meetings_need_a_start_and_an_end_and_only_they_have_place_and_attendees(database, caller):
+    account_id, contact_id, _ = records(database, caller)
+    rep = caller("sales", subject="rep-1")
+    meeting = log(database, rep, kind="meeting", subject="季度回顾", account_id=account_id, occurred_at=T0,
+                  ends_at=T0 + timedelta(hours=1), location="会议室 A", attendees=["rep-2", " boss-east", "rep-2",
+                                                                                  "rep-1"])
+    # The holder is not repeated among the attendees; duplicates and blanks are dropped.
+    assert (meeting.attendees, meeting.occurred_at, meeting.ends_at) == (["rep-2", "boss-east"], T0,
+                                                                         T0 + timedelta(hours=1))
+    with database.session("t1") as session:
+        rows = session.query(ActivityAttendee).order_by(ActivityAttendee.user_id).all()
+        assert [(row.user_id, row.starts_at) for row in rows] == [("boss-east", T0), ("rep-1", T0), ("rep-2", T0)]
+
+    cases = [
+        ({"kind": "meeting", "account_id": account_id}, {"occur_time", "end_time"}),
+        ({"kind": "meeting", "account_id": account_id, "occurred_at": T0, "ends_at": T0}, {"end_time"}),
+        ({"kind": "meeting", "account_id": account_id, "occurred_at": T0, "ends_at": T0 + timedelta(days=15)},
+         {"end_time"}),
+        ({"kind": "call", "account_id": account_id, "location": "x", "attendees": ["rep-2"],
+          "ends_at": T0}, {"location", "attendee_ids", "end_time"}),
+        ({"kind": "visit", "account_id": account_id, "subject": " "}, {"kind", "subject"}),
+        ({"account_id": account_id, "contact_id": contact_id}, {"account_id"}),
+        ({}, {"account_id"}),
+        ({"account_id": account_id, "occurred_at": datetime(2026, 11, 2, 9, 0)}, {"occur_time"}),
+    ]
+    for kwargs, fields in cases:
+        with pytest.raises(InvalidArgument) as raised:
+            log(database, rep, **kwargs)
+        assert {v.field for v in raised.value.violations} == fields, kwargs
+
+
+def test_a_qualified_leads_contact_carries_its_customer_id(database):
+    deliver(database, qualified())
+    with database.session("t1") as session:
+        [contact] = session.query(Contact).all()
+        assert contact.customer_id == "C20260301001"
+
+
+def test_a_persons_activities_and_tasks_are_exported_and_erased(database, caller):
+    account_id, contact_id, opportunity_id = records(database, caller)
+    other_account, _, _ = records(database, caller)
+    rep = caller("sales", subject="rep-1")
+    with database.session("t1") as session:
+        session.get(Contact, contact_id).customer_id = "C-1"
+    log(database, rep, subject="电话：张伟想要报价", contact_id=contact_id, notes="家庭住址 ...", outcome="interested")
+    log(database, rep, kind="meeting", subject="demo", opportunity_id=opportunity_id, occurred_at=T0,
+        ends_at=T0 + timedelta(hours=1), location="张伟家")
+    kept = log(database, rep, subject="another customer", account_id=other_account).id
+    with database.session("t1") as session:
+        tasks.create_task(session, caller=rep, title="call 张伟 back", contact_id=contact_id, notes="mobile ...",
+                          due_at=T0 + timedelta(days=1))
+    subject = Subject(request_id="r-1", kind="erase", customer_id="C-1", customer_ids=("C-1",))
+    # The contact carries the person's customer id: its activities and tasks, not the account's others.
+    with database.session("t1") as session:
+        section = privacy.export(session, subject).section
+    assert [a["subject"] for a in section["activities"]] == ["电话：张伟想要报价"]
+    assert [task["title"] for task in section["tasks"]] == ["call 张伟 back"]
+    # Through the account's customer id, the opportunity's meeting too.
+    with database.session("t1") as session:
+        session.get(Account, account_id).customer_id = "C-1"
+    with database.session("t1") as session:
+        privacy.erase(session, subject)
+    with database.session("t1") as session:
+        rows = {row.id: row for row in session.query(Activity).all()}
+        erased = [(row.subject, row.notes, row.outcome, row.location) for key, row in sorted(rows.items())
+                  if key != kept]
+        assert erased == [("[erased]", "", "", ""), ("[erased]", "", "", "")]
+        assert rows[kept].subject == "another customer"
+        [row] = session.query(SalesTask).all()
+        assert (row.title, row.notes, row.status) == ("[erased]", "", "open")
+
+
+def stamp(moment):
+    value = Timestamp()
+    value.FromDatetime(moment)
+    return value
+
+
+def test_activity_rpcs(grpc_service):
+    service = grpc_service("sales")
+    stub = sales_pb2_grpc.SalesServiceStub(service.channel)
+    admin = service.metadata("admin", subject="root")
+    stub.UpsertMember(sales_pb2.UpsertMemberRequest(member=sales_pb2.Member(user_id="rep-1", team="east")),
+                      metadata=admin)
+    rep = service.metadata("sales", subject="rep-1")
+    account = stub.CreateAccount(sales_pb2.CreateAccountRequest(name="Acme"), metadata=rep).account
+    for hour in range(3):
+        stub.LogActivity(sales_pb2.LogActivityRequest(kind="call", account_id=account.id, subject=f"call {hour}",
+                                                      occur_time=stamp(T0 + timedelta(hours=hour))), metadata=rep)
+    meeting = stub.LogActivity(sales_pb2.LogActivityRequest(
+        kind="meeting", account_id=account.id, subject="demo", occur_time=stamp(T0 + timedelta(days=1)),
+        end_time=stamp(T0 + timedelta(days=1, hours=2)), location="Hangzhou", attendee_ids=["rep-2"]),
+        metadata=rep).activity
+    assert (meeting.kind, meeting.user_id, list(meeting.attendee_ids), meeting.team) == ("meeting", "rep-1",
+                                                                                         ["rep-2"], "east")
+    assert meeting.end_time.ToDatetime(tzinfo=UTC) == T0 + timedelta(days=1, hours=2)
+    first = stub.ListActivities(sales_pb2.ListActivitiesRequest(
+        account_id=account.id, page={"page_size": 3}), metadata=rep)
+    assert [a.subject for a in first.activities] == ["demo", "call 2", "call 1"] and first.page.next_page_token
+    second = stub.ListActivities(sales_pb2.ListActivitiesRequest(
+        account_id=account.id, page={"page_size": 3, "page_token": first.page.next_page_token}), metadata=rep)
+    assert [a.subject for a in second.activities] == ["call 0"] and not second.page.next_page_token
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.LogActivity(sales_pb2.LogActivityRequest(kind="meeting", account_id=account.id, subject="x"),
+                         metadata=rep)
+    assert set(service.violations(raised.value)) == {"occur_time", "end_time"}
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.ListActivities(sales_pb2.ListActivitiesRequest(account_id=account.id),
+                            metadata=service.metadata("sales", subject="rep-9"))
+    assert raised.value.code() == grpc.StatusCode.NOT_FOUND
