@@ -102,6 +102,11 @@ def user_by_employee_id(session: Session, employee_id: str) -> User | None:
     return session.scalar(select(User).where(User.employee_id == employee_id))
 
 
+def temporary_password() -> str:
+    """A password an administrator hands over: 16 characters, 96 random bits; the first login must change it."""
+    return secrets.token_urlsafe(12)
+
+
 def reset_password(session: Session, *, user: User, temporary_password: str) -> None:
     """An administrator's reset: a temporary password, a forced change, and every session ended."""
     user.password_hash = _hasher.hash(temporary_password)
@@ -328,3 +333,20 @@ def revoke_api_key(session: Session, *, key_id: str, now: datetime | None = None
     if record is None:
         raise NotFound(t("no API key {id}", id=key_id))
     record.revoked_at = record.revoked_at or now or utcnow()
+
+
+# -- deactivation (console: access administration) ---------------------------------------------------------------
+
+def deactivate_user(session: Session, *, user: User, acting_user_id: str | None) -> None:
+    """Someone who left: no login, every session ended; the row stays (their id owns records in the services)."""
+    if user.id == acting_user_id:
+        raise FailedPrecondition(t("you cannot deactivate your own account"))
+    user.active = False
+    end_sessions(session, user_id=user.id)
+
+
+def reactivate_user(session: Session, *, user: User) -> None:  # noqa: ARG001 - same shape as the others
+    """Let a deactivated user log in again (with the password they had; reset it if it may have leaked)."""
+    user.active = True
+    user.failed_logins = 0
+    user.locked_until = None

@@ -27,11 +27,21 @@ from services.gateway.schema import SCHEMA
 
 # Console menu entries (endpoint, label); pages register themselves with add_nav.
 NAV: list[tuple[str, Text]] = []
+# Entries only some roles see (endpoint -> roles); an entry not listed here is for everyone.
+NAV_ROLES: dict[str, tuple[str, ...]] = {}
 
 
-def add_nav(endpoint: str, label: Text) -> None:
+def add_nav(endpoint: str, label: Text, roles: tuple[str, ...] = ()) -> None:
     if endpoint not in [e for e, _ in NAV]:
         NAV.append((endpoint, label))
+    if roles:
+        NAV_ROLES[endpoint] = tuple(roles)
+
+
+def _may_see(endpoint: str) -> bool:
+    roles = NAV_ROLES.get(endpoint)
+    principal = g.get("principal")
+    return not roles or (principal is not None and principal.has_any_role(*roles))
 
 
 def service_health(settings: Settings, timeout: float = 1.0) -> dict[str, str]:
@@ -67,7 +77,7 @@ def create_app(settings: Settings, database: Database | None = None, *, migrate:
     app.extensions["crm.csrf"] = csrf
     app.jinja_env.globals.update(
         _=gettext, console_nav=lambda: [(endpoint, localize(label, g.locale)) for endpoint, label in NAV
-                                        if endpoint in app.view_functions],
+                                        if endpoint in app.view_functions and _may_see(endpoint)],
     )
 
     @app.get("/healthz")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import re
 from datetime import UTC, datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import grpc
-from flask import current_app, flash, g, request
+from flask import Response, current_app, flash, g, request, url_for
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.gateway.problems import field_violations, http_status_of, message_of
 
@@ -63,3 +65,46 @@ def when(message, name: str, fmt: str = "%Y-%m-%d %H:%M") -> str:  # noqa: ANN00
     """A Timestamp field in the person's zone, formatted; "" when unset."""
     moment = stamp(message, name)
     return moment.strftime(fmt) if moment else ""
+
+
+def paging_links(next_token: str) -> dict[str, str | None]:
+    """Links to the previous and next page: the tokens seen so far travel in `trail` (opaque, comma-free)."""
+    trail = [part for part in request.args.get("trail", "").split(",") if part]
+    args = {key: value for key, value in request.args.items()  # never url_for's own "_external", "_scheme"...
+            if key not in ("page_token", "trail") and key not in (request.view_args or {}) and key[:1] != "_"}
+    current = request.args.get("page_token", "")
+    previous = None
+    if current:
+        back = {**args, "trail": ",".join(trail[:-1])} if trail[:-1] else dict(args)
+        if trail:
+            back["page_token"] = trail[-1]
+        previous = url_for(request.endpoint, **request.view_args, **back)
+    following = None
+    if next_token:
+        forward = {**args, "page_token": next_token}
+        if current:
+            forward["trail"] = ",".join([*trail, current])
+        following = url_for(request.endpoint, **request.view_args, **forward)
+    return {"previous": previous, "next": following, "first": url_for(request.endpoint, **request.view_args, **args)
+            if current else None}
+
+
+def local_time(value: str) -> Timestamp | None:
+    """A datetime-local value ("2026-09-30T09:00") in the person's zone as a Timestamp; None when unreadable."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=display_zone())
+    stamp_ = Timestamp()
+    stamp_.FromDatetime(moment.astimezone(UTC))
+    return stamp_
+
+
+def download(content: bytes, file_name: str, content_type: str) -> Response:
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", file_name) or "download"
+    response = Response(content, mimetype=content_type)
+    response.headers["Content-Disposition"] = (f"attachment; filename=\"{ascii_name}\"; "
+                                               f"filename*=UTF-8''{quote(file_name)}")
+    return response

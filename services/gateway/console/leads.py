@@ -8,20 +8,27 @@ view; the detail page asks its five questions at once (gRPC futures), so it cost
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from urllib.parse import quote
 
 import grpc
-from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
-from google.protobuf.timestamp_pb2 import Timestamp
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 
 from crm.common.v1 import common_pb2
 from crm.leads.v1 import leads_pb2
 from services.core.i18n import Text, localize, t
 from services.gateway.app import add_nav
-from services.gateway.console.common import backend, display_zone, errors_by_field, flash_error, stamp, when
+from services.gateway.console.common import (
+    backend,
+    display_zone,
+    download,
+    errors_by_field,
+    flash_error,
+    local_time,
+    paging_links,
+    stamp,
+    when,
+)
 from services.gateway.principal import current_principal, login_required
 from services.gateway.problems import http_status_of, message_of, problem
 
@@ -127,28 +134,6 @@ def _page(token: str, size: int = 0) -> common_pb2.PageRequest:
     return common_pb2.PageRequest(page_size=size or PAGE_SIZE, page_token=token)
 
 
-def _paging(next_token: str) -> dict[str, str | None]:
-    """Links to the previous and next page: the tokens seen so far travel in `trail` (opaque, comma-free)."""
-    trail = [part for part in request.args.get("trail", "").split(",") if part]
-    args = {key: value for key, value in request.args.items()  # never url_for's own "_external", "_scheme"...
-            if key not in ("page_token", "trail") and key not in (request.view_args or {}) and key[:1] != "_"}
-    current = request.args.get("page_token", "")
-    previous = None
-    if current:
-        back = {**args, "trail": ",".join(trail[:-1])} if trail[:-1] else dict(args)
-        if trail:
-            back["page_token"] = trail[-1]
-        previous = url_for(request.endpoint, **request.view_args, **back)
-    following = None
-    if next_token:
-        forward = {**args, "page_token": next_token}
-        if current:
-            forward["trail"] = ",".join([*trail, current])
-        following = url_for(request.endpoint, **request.view_args, **forward)
-    return {"previous": previous, "next": following, "first": url_for(request.endpoint, **request.view_args, **args)
-            if current else None}
-
-
 def _error_page(error: grpc.RpcError) -> tuple[str, int]:
     status = http_status_of(error)
     return render_template("console/leads_error.html", message=message_of(error), status=status), status
@@ -178,7 +163,7 @@ def index():  # noqa: ANN201
         status_code = flash_error(error)
         found, paging = [], {"previous": None, "next": None, "first": None}
     else:
-        found, paging, status_code = list(answer.leads), _paging(answer.page.next_page_token), 200
+        found, paging, status_code = list(answer.leads), paging_links(answer.page.next_page_token), 200
     filters = {"scope": scope, "order": order, "status": status, "temperature": temperature, "channel": channel,
                "owner": "" if scope == "mine" else owner}
     return render_template(
@@ -295,24 +280,11 @@ def add_follow_up(lead_id: str):  # noqa: ANN201
     return redirect(url_for("leads.detail", lead_id=lead_id, _anchor="follow-ups"))
 
 
-def _local_time(value: str) -> Timestamp | None:
-    """A datetime-local value ("2026-09-30T09:00") in the person's zone as a Timestamp; None when unreadable."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=display_zone())
-    stamp_ = Timestamp()
-    stamp_.FromDatetime(moment.astimezone(UTC))
-    return stamp_
-
-
 @blueprint.post("/console/leads/<lead_id>/reminders")
 @login_required
 def schedule_reminder(lead_id: str):  # noqa: ANN201
     values = {"remind_at": request.form.get("remind_at", "").strip(), "note": request.form.get("note", "").strip()}
-    at = _local_time(values["remind_at"]) if values["remind_at"] else None
+    at = local_time(values["remind_at"]) if values["remind_at"] else None
     if at is None:
         problem = t("is required") if not values["remind_at"] else t("is not a date and time")
         return _detail(lead_id, forms={"reminder": (values, {"remind_at": say(problem)})}, status=400)
@@ -391,7 +363,7 @@ def pool():  # noqa: ANN201
         status_code = flash_error(error)
         found, paging = [], {"previous": None, "next": None, "first": None}
     else:
-        found, paging, status_code = list(answer.leads), _paging(answer.page.next_page_token), 200
+        found, paging, status_code = list(answer.leads), paging_links(answer.page.next_page_token), 200
     orders = {key: value for key, value in labels(ORDERS).items() if key in ("pool", "score", "newest")}
     return render_template(
         "console/pool_list.html", leads=found, paging=paging, orders=orders,
@@ -470,16 +442,8 @@ def import_template(fmt: str):  # noqa: ANN201
     except grpc.RpcError as error:
         flash_error(error)
         return redirect(url_for("leads.imports"))
-    return _download(answer.content, answer.file_name or f"leads-import-template.{fmt}",
+    return download(answer.content, answer.file_name or f"leads-import-template.{fmt}",
                      answer.content_type or "application/octet-stream")
-
-
-def _download(content: bytes, file_name: str, content_type: str) -> Response:
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", file_name) or "download"
-    response = Response(content, mimetype=content_type)
-    response.headers["Content-Disposition"] = (f"attachment; filename=\"{ascii_name}\"; "
-                                               f"filename*=UTF-8''{quote(file_name)}")
-    return response
 
 
 @blueprint.get("/console/leads/import/<job_id>")
@@ -497,7 +461,7 @@ def import_job(job_id: str):  # noqa: ANN201
         errors_call.cancel()
         return _error_page(error)
     return render_template("console/import_job.html", **_job_view(job), row_errors=row_errors.errors,
-                           paging=_paging(row_errors.page.next_page_token))
+                           paging=paging_links(row_errors.page.next_page_token))
 
 
 @blueprint.get("/console/leads/import/<job_id>/progress")
@@ -522,4 +486,4 @@ def import_errors(job_id: str):  # noqa: ANN201
     except grpc.RpcError as error:
         flash_error(error)
         return redirect(url_for("leads.import_job", job_id=job_id))
-    return _download(answer.content, answer.file_name or f"import-{job_id}-errors.csv", "text/csv; charset=utf-8")
+    return download(answer.content, answer.file_name or f"import-{job_id}-errors.csv", "text/csv; charset=utf-8")

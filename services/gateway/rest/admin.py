@@ -6,7 +6,6 @@ reset user's temporary password are shown in the answer once and never stored in
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, jsonify, request
@@ -133,7 +132,7 @@ def admin_blueprint() -> Blueprint:
         if data.get("locale") not in (None, "", *SUPPORTED_LOCALES):
             raise Problem(400, t("the request does not match the schema"),
                           [("locale", t("must be one of {values}", values=", ".join(SUPPORTED_LOCALES)))])
-        password = _temporary_password()
+        password = accounts.temporary_password()
         with _session() as session:
             user = accounts.create_user(
                 session, tenant=current_principal().tenant_id, employee_id=data.get("employee_id") or "",
@@ -145,7 +144,7 @@ def admin_blueprint() -> Blueprint:
 
     @admin.post("/api/v1/users/<user_id>/reset-password")
     def reset_password(user_id: str):  # noqa: ANN202
-        password = _temporary_password()
+        password = accounts.temporary_password()
         with _session() as session:
             user = session.get(User, user_id)
             if user is None:
@@ -155,10 +154,6 @@ def admin_blueprint() -> Blueprint:
         return jsonify(body)
 
     return admin
-
-
-def _temporary_password() -> str:
-    return secrets.token_urlsafe(12)  # 16 characters, 96 bits; the first login must change it
 
 
 # The admin endpoints' part of /openapi.json (hand-written: they are the gateway's own, not a service's RPCs).
