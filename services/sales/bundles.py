@@ -42,7 +42,7 @@ from services.core.i18n import t
 from services.core.metrics import PLUGIN_ERRORS
 from services.core.plugins import BUILTIN, Choice, NoImplementation, PluginHost, choice_for, choose
 from services.sales import access, orders
-from services.sales.models import Account, Opportunity, Product, Quote, QuoteLine
+from services.sales.models import Account, Opportunity, Product, Quote, QuoteLine, SalesOrder, SalesOrderLine
 
 log = logging.getLogger("crm.sales.bundles")
 
@@ -198,6 +198,19 @@ def recommend(account: Mapping[str, Any], history: Sequence[Mapping[str, Any]], 
 # --- reading the tenant's baskets --------------------------------------------------------------------------------
 
 
+def _with_products(session: Session, heads: list, parent_id, product_id) -> list[tuple]:  # noqa: ANN001 - columns
+    """(source id, account id, time, account industry) rows -> the same with the frozenset of their product ids,
+    read from the line table in batches of 500 sources."""
+    items: dict[str, set[str]] = {source_id: set() for source_id, *_ in heads}
+    ids = list(items)
+    for start in range(0, len(ids), 500):
+        for source_id, product in session.execute(select(parent_id, product_id)
+                                                  .where(parent_id.in_(ids[start:start + 500]))):
+            items[source_id].add(product)
+    return [(source_id, account, at, industry, frozenset(items[source_id]))
+            for source_id, account, at, industry in heads]
+
+
 def _quote_baskets(session: Session, *, limit: int, account_id: str | None = None
                    ) -> list[tuple[str, str, Any, str, frozenset[str]]]:
     """(source id, account id, time, account industry, product ids) of the newest quotes."""
@@ -207,18 +220,22 @@ def _quote_baskets(session: Session, *, limit: int, account_id: str | None = Non
              .order_by(Quote.created_at.desc(), Quote.id).limit(limit))
     if account_id is not None:
         query = query.where(Opportunity.account_id == account_id)
-    heads = session.execute(query).all()
-    items: dict[str, set[str]] = {quote_id: set() for quote_id, *_ in heads}
-    ids = list(items)
-    for start in range(0, len(ids), 500):
-        for quote_id, product_id in session.execute(select(QuoteLine.quote_id, QuoteLine.product_id)
-                                                    .where(QuoteLine.quote_id.in_(ids[start:start + 500]))):
-            items[quote_id].add(product_id)
-    return [(quote_id, account, at, industry, frozenset(items[quote_id])) for quote_id, account, at, industry in heads]
+    return _with_products(session, session.execute(query).all(), QuoteLine.quote_id, QuoteLine.product_id)
+
+
+def order_baskets(session: Session, *, limit: int, account_id: str | None = None) -> list[tuple]:
+    """The same for the newest orders; refunded and cancelled orders do not count."""
+    query = (select(SalesOrder.id, SalesOrder.account_id, SalesOrder.placed_at, Account.industry)
+             .join(Account, Account.id == SalesOrder.account_id)
+             .where(SalesOrder.status.not_in((orders.REFUNDED, orders.CANCELLED)))
+             .order_by(SalesOrder.placed_at.desc(), SalesOrder.id).limit(limit))
+    if account_id is not None:
+        query = query.where(SalesOrder.account_id == account_id)
+    return _with_products(session, session.execute(query).all(), SalesOrderLine.order_id, SalesOrderLine.product_id)
 
 
 # Basket sources: function(session, limit=, account_id=) -> rows as above (orders: refunded ones do not count).
-BASKET_SOURCES: list[tuple[str, Any]] = [("quote", _quote_baskets), ("order", orders.order_baskets)]
+BASKET_SOURCES: list[tuple[str, Any]] = [("quote", _quote_baskets), ("order", order_baskets)]
 
 
 def tenant_baskets(session: Session, *, limit: int, account_id: str | None = None

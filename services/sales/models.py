@@ -244,12 +244,9 @@ class Quote(TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class QuoteLine(TenantScoped, Base):
-    __tablename__ = "quote_line"
+class PricedLine:
+    """The columns of a line priced by services/sales/pricing.py, the same for quotes and orders."""
 
-    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    quote_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    position: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[str] = mapped_column(String(36))
     description: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[Decimal] = mapped_column(MONEY)
@@ -260,6 +257,14 @@ class QuoteLine(TenantScoped, Base):
     list_amount: Mapped[Decimal] = mapped_column(MONEY)
     net_amount: Mapped[Decimal] = mapped_column(MONEY)
     tax_amount: Mapped[Decimal] = mapped_column(MONEY)
+
+
+class QuoteLine(PricedLine, TenantScoped, Base):
+    __tablename__ = "quote_line"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    quote_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
 
 
 # --- contracts and approvals (R-SALES-3) -------------------------------------------------------------------
@@ -377,21 +382,12 @@ class SalesOrder(Audited, TenantScoped, Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-class SalesOrderLine(TenantScoped, Base):
+class SalesOrderLine(PricedLine, TenantScoped, Base):
     __tablename__ = "sales_order_line"
 
     tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     order_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     position: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[str] = mapped_column(String(36))
-    description: Mapped[str] = mapped_column(String(200))
-    quantity: Mapped[Decimal] = mapped_column(MONEY)
-    unit_price: Mapped[Decimal] = mapped_column(MONEY)
-    discount_percent: Mapped[Decimal] = mapped_column(Numeric(7, 4), default=Decimal(0))
-    tax_rate: Mapped[Decimal] = mapped_column(Numeric(6, 4), default=Decimal(0))
-    list_amount: Mapped[Decimal] = mapped_column(MONEY)
-    net_amount: Mapped[Decimal] = mapped_column(MONEY)
-    tax_amount: Mapped[Decimal] = mapped_column(MONEY)
 
 
 # --- hand-over and delivery commitments (R-SALES-4) --------------------------------------------------------------

@@ -270,22 +270,3 @@ def list_orders(session: Session, *, caller: Caller, status: str = "", account_i
                                     .order_by(SalesOrderLine.order_id, SalesOrderLine.position)):
             lines[line.order_id].append(line)
     return [OrderView(order, lines[order.id]) for order in page], len(found) > limit
-
-
-def order_baskets(session: Session, *, limit: int, account_id: str | None = None) -> list[tuple]:
-    """Orders as baskets for recommended bundles (services/sales/bundles.py); refunded and cancelled orders do not
-    count."""
-    query = (select(SalesOrder.id, SalesOrder.account_id, SalesOrder.placed_at, Account.industry)
-             .join(Account, Account.id == SalesOrder.account_id)
-             .where(SalesOrder.status.not_in((REFUNDED, CANCELLED)))
-             .order_by(SalesOrder.placed_at.desc(), SalesOrder.id).limit(limit))
-    if account_id is not None:
-        query = query.where(SalesOrder.account_id == account_id)
-    heads = session.execute(query).all()
-    items: dict[str, set[str]] = {order_id: set() for order_id, *_ in heads}
-    ids = list(items)
-    for start in range(0, len(ids), 500):
-        for order_id, product_id in session.execute(select(SalesOrderLine.order_id, SalesOrderLine.product_id)
-                                                    .where(SalesOrderLine.order_id.in_(ids[start:start + 500]))):
-            items[order_id].add(product_id)
-    return [(order_id, account, at, industry, frozenset(items[order_id])) for order_id, account, at, industry in heads]

@@ -141,10 +141,10 @@ def test_an_unpaid_order_is_cancelled_and_a_paid_one_must_be_refunded(database, 
 
 def test_cancelled_orders_are_no_baskets(database, caller, shop):
     with database.session("t1") as session:
-        before = {row[0] for row in orders.order_baskets(session, limit=100)}
+        before = {row[0] for row in bundles.order_baskets(session, limit=100)}
     cancel(database, SHOP, shop["o-3"])
     with database.session("t1") as session:
-        after = {row[0] for row in orders.order_baskets(session, limit=100)}
+        after = {row[0] for row in bundles.order_baskets(session, limit=100)}
         assert before - after == {shop["o-3"]}
         assert shop["o-3"] not in {row[0] for row in bundles.tenant_baskets(session, limit=100)}
 
