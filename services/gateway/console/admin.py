@@ -49,11 +49,12 @@ from services.gateway.console.common import (
     download,
     errors_by_field,
     flash_error,
+    labels,
     local_time,
     paging_links,
+    say,
     when,
 )
-from services.gateway.console.leads import labels, say
 from services.gateway.models import ApiKey, User
 from services.gateway.principal import current_principal, login_required
 from services.gateway.problems import http_status_of, message_of

@@ -12,6 +12,7 @@ import grpc
 from flask import Response, current_app, flash, g, request, url_for
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from services.core.i18n import Text, localize
 from services.gateway.problems import field_violations, http_status_of, message_of
 
 
@@ -108,3 +109,13 @@ def download(content: bytes, file_name: str, content_type: str) -> Response:
     response.headers["Content-Disposition"] = (f"attachment; filename=\"{ascii_name}\"; "
                                                f"filename*=UTF-8''{quote(file_name)}")
     return response
+
+
+def say(text: Text | str) -> str:
+    """A message in the request's language."""
+    return localize(text, g.locale)
+
+
+def labels(texts: dict) -> dict:
+    """{key: Text} (or {key: (Text, ...)}) -> {key: the text in the request's language}, for selects and badges."""
+    return {key: say(value[0] if isinstance(value, tuple) else value) for key, value in texts.items()}

@@ -19,8 +19,7 @@ from crm.common.v1 import common_pb2
 from crm.identity.v1 import identity_pb2 as pb
 from services.core.i18n import t
 from services.gateway.app import add_nav
-from services.gateway.console.common import backend, flash_error
-from services.gateway.console.sales import labels, say
+from services.gateway.console.common import backend, flash_error, labels, say
 from services.gateway.principal import current_principal, login_required
 from services.gateway.problems import http_status_of, message_of
 

@@ -12,14 +12,14 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 import grpc
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, render_template, request
 
 from crm.analytics.v1 import analytics_pb2
 from crm.common.v1 import common_pb2
 from crm.sales.v1 import sales_pb2
-from services.core.i18n import Text, localize, t
+from services.core.i18n import t
 from services.gateway.app import add_nav
-from services.gateway.console.common import backend
+from services.gateway.console.common import backend, say
 from services.gateway.principal import current_principal, login_required
 from services.gateway.problems import message_of
 
@@ -35,10 +35,6 @@ LOSS_REASONS = {"price": t("Price"), "competitor": t("Competitor"), "no_budget":
                 "no_decision": t("No decision"), "other": t("Other")}
 MAX_INTAKE_DAYS = 366  # GetLeadIntake's longest period
 CHART_WIDTH = 300  # the bars' area in SVG user units (labels 130 left, notes 170 right); the SVG scales to its card
-
-
-def say(text: Text) -> str:
-    return localize(text, g.locale)
 
 
 def _day(value: str) -> date | None:

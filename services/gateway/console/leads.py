@@ -16,7 +16,7 @@ from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template
 
 from crm.common.v1 import common_pb2
 from crm.leads.v1 import leads_pb2
-from services.core.i18n import Text, localize, t
+from services.core.i18n import t
 from services.gateway.app import add_nav
 from services.gateway.console.common import (
     backend,
@@ -24,8 +24,10 @@ from services.gateway.console.common import (
     download,
     errors_by_field,
     flash_error,
+    labels,
     local_time,
     paging_links,
+    say,
     stamp,
     when,
 )
@@ -84,14 +86,6 @@ REMIND_CHOICES = {
 }
 FOLLOW_UP_FIELDS = ("kind", "content", "objection", "budget_cycle", "next_step", "remind")
 _INDUSTRIES: dict[str, tuple[str, str]] = {}  # GB/T 4754 division code -> (Chinese, English): a national standard
-
-
-def say(text: Text) -> str:
-    return localize(text, g.locale)
-
-
-def labels(texts: dict) -> dict:
-    return {key: say(value[0] if isinstance(value, tuple) else value) for key, value in texts.items()}
 
 
 def overdue(message, name: str) -> bool:  # noqa: ANN001

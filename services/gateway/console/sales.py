@@ -21,7 +21,6 @@ from flask import (
     Blueprint,
     Response,
     flash,
-    g,
     jsonify,
     redirect,
     render_template,
@@ -32,9 +31,9 @@ from flask import (
 
 from crm.common.v1 import common_pb2
 from crm.sales.v1 import sales_pb2
-from services.core.i18n import Text, localize, t
+from services.core.i18n import t
 from services.gateway.app import add_nav
-from services.gateway.console.common import backend, errors_by_field, flash_error, when
+from services.gateway.console.common import backend, errors_by_field, flash_error, labels, say, when
 from services.gateway.principal import current_principal, login_required
 from services.gateway.problems import field_violations, http_status_of, message_of
 from services.gateway.web_auth import safe_next
@@ -67,10 +66,6 @@ SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£"}
 
 
 # --- formatting shared by the sales and customer pages ----------------------------------------------------------
-
-
-def say(text: Text | str) -> str:
-    return localize(text, g.locale)
 
 
 def past(message, name: str) -> bool:  # noqa: ANN001
@@ -129,10 +124,6 @@ def failure_text(error: grpc.RpcError) -> str:
     if http_status_of(error) >= 500:
         return say(t("The service is unavailable; try again later."))
     return message_of(error) or say(t("The request failed."))
-
-
-def labels(texts: dict[str, Text]) -> dict[str, str]:
-    return {key: say(value) for key, value in texts.items()}
 
 
 def stage_label(stage: str) -> str:
