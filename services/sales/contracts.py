@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from prometheus_client import Counter
 from sqlalchemy import exists, select
@@ -137,8 +137,7 @@ def _locked(session: Session, caller: Caller, contract_id: str) -> Contract:
 
 def _start(session: Session, contract: Contract, step: ApprovalStep, now: datetime) -> None:
     step.started_at = now
-    # In UTC: SQLite keeps the wall time of an aware datetime and drops its zone (services/core/db.UTCDateTime).
-    step.due_at = settings.load(session).calendar.add_working_days(now, step.expected_working_days).astimezone(UTC)
+    step.due_at = settings.load(session).calendar.add_working_days(now, step.expected_working_days)
     emit(session, ContractApprovalRequested(contract_id=contract.id, duty=step.duty, team=contract.team,
                                             due_time=_timestamp(step.due_at), owner_id=contract.owner_id),
          producer="sales")

@@ -25,7 +25,7 @@ admin complete them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from google.protobuf import json_format
@@ -128,8 +128,7 @@ def due_times(commitment: Commitment, signed_at: datetime, tenant: settings.Sett
     else:
         span = (due - signed_at) // timedelta(microseconds=1)
         at_risk = signed_at + timedelta(microseconds=int(Decimal(max(span, 0)) * alerts.at_risk_fraction))
-    # In UTC: SQLite keeps the wall time of an aware datetime and drops its zone (services/core/db.UTCDateTime).
-    return due.astimezone(UTC), min(max(at_risk, signed_at), due).astimezone(UTC)
+    return due, min(max(at_risk, signed_at), due)
 
 
 def on_signed(session: Session, *, view, now: datetime) -> Handover:  # noqa: ANN001 - contracts.ContractView
