@@ -31,6 +31,9 @@ def authenticate_request(database: Database) -> None:
     """before_request: set g.principal (API key or active session), g.pending (a login in progress), g.locale."""
     g.principal = None
     g.pending = None
+    if request.endpoint == "static":  # stylesheets and scripts are the same for everyone: no session lookup
+        g.locale = choose_locale()
+        return
     user_locale = None
     api_key = _presented_api_key()
     if api_key is not None:
