@@ -80,22 +80,32 @@ def seed(settings: Settings, database: Database, *, leads: int = 60, opportuniti
     return secrets
 
 
-def _as(settings: Settings, service: str, stub_class, person: DemoUser):  # noqa: ANN001, ANN202
-    token = mint_token(settings.token_key, tenant_id=DEMO_TENANT, subject=person.employee_id,
-                       roles=person.roles, ttl_seconds=600)
-    return connect(service, stub_class, settings, token=token, timeout=30)
+def _callers(settings: Settings):  # noqa: ANN202
+    """as_(service, stub_class, person): a stub calling as that demo person, one channel per service and person."""
+    stubs: dict[tuple[str, str], object] = {}
+
+    def as_(service: str, stub_class, person: DemoUser):  # noqa: ANN001, ANN202
+        key = (service, person.employee_id)
+        if key not in stubs:
+            token = mint_token(settings.token_key, tenant_id=DEMO_TENANT, subject=person.employee_id,
+                               roles=person.roles, ttl_seconds=600)
+            stubs[key] = connect(service, stub_class, settings, token=token, timeout=30)
+        return stubs[key]
+
+    return as_
 
 
 def _seed_services(settings: Settings, rng: random.Random, lead_count: int, opportunity_count: int) -> None:
+    as_ = _callers(settings)
     by_id = {person.employee_id: person for person in USERS}
     manager, admin, reps = by_id["m-1"], by_id["admin"], [by_id["rep-1"], by_id["rep-2"]]
-    leads_admin = _as(settings, "leads", leads_pb2_grpc.LeadsServiceStub, admin)
+    leads_admin = as_("leads", leads_pb2_grpc.LeadsServiceStub, admin)
     leads_admin.UpsertRep(leads_pb2.UpsertRepRequest(user_id=manager.employee_id, name=manager.name, team=TEAM,
                                                      takes_leads=False))
     for rep in reps:
         leads_admin.UpsertRep(leads_pb2.UpsertRepRequest(user_id=rep.employee_id, name=rep.name, team=TEAM,
                                                          regions=list(REGIONS), industries=list(INDUSTRIES)))
-    sales_admin = _as(settings, "sales", sales_pb2_grpc.SalesServiceStub, admin)
+    sales_admin = as_("sales", sales_pb2_grpc.SalesServiceStub, admin)
     sales_admin.UpsertMember(sales_pb2.UpsertMemberRequest(member=sales_pb2.Member(
         user_id=manager.employee_id, name=manager.name, team=TEAM)))
     sales_admin.UpsertMember(sales_pb2.UpsertMemberRequest(member=sales_pb2.Member(
@@ -107,7 +117,7 @@ def _seed_services(settings: Settings, rng: random.Random, lead_count: int, oppo
     created = []
     for index in range(lead_count):
         rep = reps[index % 2] if index % 5 else None  # every fifth lead ends in the public pool
-        caller = _as(settings, "leads", leads_pb2_grpc.LeadsServiceStub, rep or admin)
+        caller = as_("leads", leads_pb2_grpc.LeadsServiceStub, rep or admin)
         person, company = rng.choice(PEOPLE), rng.choice(COMPANIES)
         reply = caller.CreateLead(leads_pb2.CreateLeadRequest(
             name=person, company=company, email=f"demo{index}@example.com",
@@ -116,13 +126,13 @@ def _seed_services(settings: Settings, rng: random.Random, lead_count: int, oppo
             request_id=f"demo-lead-{index}"))
         if rep is None and reply.lead.owner_id in by_id:
             # Assignment gave it an owner; hand it back so that the public pool has something to claim.
-            _as(settings, "leads", leads_pb2_grpc.LeadsServiceStub, by_id[reply.lead.owner_id]).ReleaseLead(
+            as_("leads", leads_pb2_grpc.LeadsServiceStub, by_id[reply.lead.owner_id]).ReleaseLead(
                 leads_pb2.ReleaseLeadRequest(lead_id=reply.lead.id, note="demo: for the public pool"))
         created.append((reply.lead.id, rep))
     for lead_id, rep in created:
         if rep is None:
             continue
-        caller = _as(settings, "leads", leads_pb2_grpc.LeadsServiceStub, rep)
+        caller = as_("leads", leads_pb2_grpc.LeadsServiceStub, rep)
         for kind in rng.sample(("page_view", "email_open", "call_answered", "demo_attended"), rng.randint(0, 3)):
             caller.RecordBehaviour(leads_pb2.RecordBehaviourRequest(lead_id=lead_id, kind=kind, source="demo"))
         if rng.random() < 0.4:
@@ -139,7 +149,7 @@ def _seed_services(settings: Settings, rng: random.Random, lead_count: int, oppo
     stages = ("02", "03", "04", "05")
     for index in range(opportunity_count):
         rep = reps[index % 2]
-        sales = _as(settings, "sales", sales_pb2_grpc.SalesServiceStub, rep)
+        sales = as_("sales", sales_pb2_grpc.SalesServiceStub, rep)
         account = sales.CreateAccount(sales_pb2.CreateAccountRequest(
             name=COMPANIES[index % len(COMPANIES)], region=rng.choice(REGIONS))).account
         opportunity = sales.CreateOpportunity(sales_pb2.CreateOpportunityRequest(
