@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.integration.conftest import free_port
@@ -123,8 +123,22 @@ def page_change(driver, seconds: float = 20) -> Iterator[None]:
     one has loaded: WebDriver's click may return before a form's navigation starts."""
     old = driver.find_element(By.TAG_NAME, "html")
     yield
-    WebDriverWait(driver, seconds).until(staleness_of(old))
+    WebDriverWait(driver, seconds).until(lambda _: _detached(old))
     WebDriverWait(driver, seconds).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def _detached(element) -> bool:  # noqa: ANN001
+    """Whether `element` left the document. While the page is being swapped, Chromium may answer "node does not
+    belong to the document" instead of a stale-element error: that also means it is gone."""
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in (error.msg or ""):
+            return True
+        raise
+    return False
 
 
 def click_through(driver, element, *, confirm: bool = False) -> None:
