@@ -104,8 +104,9 @@ def crm_assign_lead(
 
     `lead` holds the lead's attributes (id, name, company, industry, region, employees, channel, score,
     temperature, previous owner); `candidates` the reps that passed the hard rules (available, under capacity) and
-    the soft rules that applied, in round-robin order, each {"user_id", "team", "regions", "industries",
-    "daily_cap", "holding_limit", "open_leads", "assigned_today", "conversion_rate" (None when the conversion rule
+    the soft rules that applied, in round-robin order, each {"user_id", "team", "regions", "industries" (the
+    rep's own and those of the sales territories that list them), "territories" (their names), "daily_cap",
+    "holding_limit", "open_leads", "assigned_today", "conversion_rate" (None when the conversion rule
     did not run), "last_assigned_at" (ISO time or None)}. An answer that is not a candidate's user id counts as
     None: a plugin cannot give a lead to a rep who is absent or at capacity.
     """

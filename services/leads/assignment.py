@@ -34,8 +34,8 @@ from services.core.events import emit
 from services.core.i18n import Text, t
 from services.core.metrics import PLUGIN_ERRORS
 from services.core.plugins import BUILTIN, PluginHost, choice_for
-from services.leads import access, industries, pool, rules
-from services.leads.models import CONVERTED, OPEN, Lead, LeadOwnership, Rep
+from services.leads import access, industries, pool, rules, territories
+from services.leads.models import CONVERTED, OPEN, Lead, LeadOwnership, Rep, SalesTerritory
 
 log = logging.getLogger("crm.leads.assignment")
 
@@ -71,17 +71,28 @@ class Candidate:
     open_leads: int = 0
     assigned_today: int = 0
     conversion_rate: float | None = None
+    # The sales territories that list the rep: their regions and industries count as the rep's own.
+    territories: list[SalesTerritory] = field(default_factory=list)
 
     @property
     def user_id(self) -> str:
         return self.rep.user_id
 
+    @property
+    def regions(self) -> list[str]:
+        return coverage(self.rep.regions, (territory.regions for territory in self.territories))
+
+    @property
+    def industries(self) -> list[str]:
+        return coverage(self.rep.industries, (territory.industries for territory in self.territories))
+
     def facts(self) -> dict:
         """What the crm_assign_lead hook sees of a rep: plain values only."""
         rep = self.rep
         return {
-            "user_id": rep.user_id, "team": rep.team, "regions": list(rep.regions or []),
-            "industries": list(rep.industries or []), "daily_cap": rep.daily_cap, "holding_limit": rep.holding_limit,
+            "user_id": rep.user_id, "team": rep.team, "regions": self.regions, "industries": self.industries,
+            "territories": [territory.name for territory in self.territories], "daily_cap": rep.daily_cap,
+            "holding_limit": rep.holding_limit,
             "open_leads": self.open_leads, "assigned_today": self.assigned_today,
             "conversion_rate": self.conversion_rate,
             "last_assigned_at": rep.last_assigned_at.isoformat() if rep.last_assigned_at else None,
@@ -107,6 +118,14 @@ class Outcome:
 
 
 # -- facts about reps -----------------------------------------------------------------------------------------
+
+
+def coverage(own: Iterable[str] | None, from_territories: Iterable[Iterable[str]]) -> list[str]:
+    """A rep's regions (or industries): their own, then their territories', each once."""
+    merged = list(own or [])
+    for values in from_territories:
+        merged.extend(values or [])
+    return list(dict.fromkeys(merged))
 
 
 def day_start(now: datetime, zone: ZoneInfo) -> datetime:
@@ -255,9 +274,9 @@ def _apply(rule: rules.Rule, lead: Lead, candidates: list[Candidate], now: datet
     if rule.kind == rules.CAPACITY:
         return _under_capacity(candidates)
     if rule.kind == rules.TERRITORY:
-        return [c for c in candidates if _covers_region(c.rep.regions or [], lead.region)] if lead.region else None
+        return [c for c in candidates if _covers_region(c.regions, lead.region)] if lead.region else None
     if rule.kind == rules.INDUSTRY:
-        return [c for c in candidates if _knows_industry(c.rep.industries or [], lead.industry)] \
+        return [c for c in candidates if _knows_industry(c.industries, lead.industry)] \
             if lead.industry else None
     if rule.kind == rules.CONVERSION:
         return _best_converting(record, candidates, rule)
@@ -314,9 +333,11 @@ def choose(session: Session, lead: Lead, *, settings: rules.Settings, now: datet
     ids = [c.user_id for c in candidates]
     since = day_start(now, settings.pool.zone)
     today, holding = received_today(session, ids, since, DAILY_CAP_REASONS), open_leads(session, ids)
+    covered = territories.of_reps(session, ids)
     for candidate in candidates:
         candidate.assigned_today = today.get(candidate.user_id, 0)
         candidate.open_leads = holding.get(candidate.user_id, 0)
+        candidate.territories = covered.get(candidate.user_id, [])
 
     steps: list[Step] = []
     for rule in settings.rules:

@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 from crm.events.v1.envelope_pb2 import Envelope
 from crm.events.v1.identity_pb2 import IdentityMerged, IdentityResolved, IdentityUnmerged
 from crm.events.v1.leads_pb2 import LeadBehaviourObserved
-from crm.events.v1.sales_pb2 import OpportunityLost, OpportunityWon
+from crm.events.v1.sales_pb2 import OpportunityLost, OpportunityWon, TerritoryUpdated
 from services.core.consumers import Consumer
-from services.leads import leads, privacy, scoring
+from services.leads import leads, privacy, scoring, territories
 
 
 def _is_lead(record) -> bool:  # noqa: ANN001
@@ -49,7 +49,9 @@ CONSUMERS = [
                           IdentityUnmerged: on_identity_unmerged}),
     # Behaviour other services observed (page views, e-mail opens, ...): recorded and scored (R-LEAD-1, R-LEAD-5).
     Consumer("behaviour", {LeadBehaviourObserved: scoring.on_behaviour_observed}),
-    # Sales won or lost the lead's opportunity: the lead is converted or lost (R-LC-2).
-    Consumer("sales", {OpportunityWon: on_opportunity_won, OpportunityLost: on_opportunity_lost}),
+    # Sales won or lost the lead's opportunity: the lead is converted or lost (R-LC-2); a territory changed: its
+    # regions and industries are its reps' coverage in assignment (R-SALES-5).
+    Consumer("sales", {OpportunityWon: on_opportunity_won, OpportunityLost: on_opportunity_lost,
+                       TerritoryUpdated: territories.on_territory_updated}),
     privacy.CONSUMER,  # export or erase a person's data (R-SEC-5)
 ]

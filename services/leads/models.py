@@ -340,6 +340,24 @@ class AssignmentSettings(TenantScoped, Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class SalesTerritory(TenantScoped, Base):
+    """The leads service's copy of a sales territory (from territory.updated): its regions and industries count as
+    coverage of the reps it lists in assignment (services/leads/territories.py)."""
+
+    __tablename__ = "sales_territory"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    territory_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    regions: Mapped[list] = mapped_column(JSON, default=list)
+    # GB/T 4754 section letters.
+    industries: Mapped[list] = mapped_column(JSON, default=list)
+    rep_ids: Mapped[list] = mapped_column(JSON, default=list)
+    # Sales' change counter: an event with a revision at or below this one is stale.
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class LeadOwnership(TenantScoped, Base):
     """Every change of a lead's owner (R-LEAD-9, R-LEAD-10): to_owner empty = into the public pool or unassigned."""
 

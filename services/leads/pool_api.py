@@ -55,6 +55,9 @@ def rep_to_proto(view: RepView) -> pb.Rep:
         regions=list(rep.regions or []), industries=list(rep.industries or []), daily_cap=rep.daily_cap,
         holding_limit=rep.holding_limit, absent=view.absent, open_leads=view.open_leads,
         assigned_today=view.assigned_today, claimed_today=view.claimed_today,
+        territories=[pb.RepTerritory(territory_id=territory.territory_id, name=territory.name,
+                                     regions=territory.regions, industries=territory.industries)
+                     for territory in view.territories],
     )
     _stamp(message.absence_start_time, rep.absent_from)
     _stamp(message.absence_end_time, rep.absent_until)

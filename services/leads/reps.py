@@ -17,9 +17,9 @@ from services.core.auth import Caller
 from services.core.db import TENANT, utcnow
 from services.core.errors import NotFound, PermissionDenied, Validator
 from services.core.i18n import t
-from services.leads import access, assignment, rules
+from services.leads import access, assignment, rules, territories
 from services.leads.industries import resolve_industry, sections
-from services.leads.models import Rep
+from services.leads.models import Rep, SalesTerritory
 
 MANAGE_ROLES = ("admin", "manager")
 LIST_ROLES = ("admin", "manager", "auditor")
@@ -33,6 +33,7 @@ class RepView:
     open_leads: int
     assigned_today: int
     claimed_today: int
+    territories: tuple[SalesTerritory, ...] = ()
 
 
 def _managed_team(session: Session, caller: Caller) -> str | None:
@@ -138,8 +139,9 @@ def views(session: Session, reps: Iterable[Rep], now: datetime | None = None) ->
     holding = assignment.open_leads(session, ids)
     assigned = assignment.received_today(session, ids, since, assignment.DAILY_CAP_REASONS)
     claimed = assignment.received_today(session, ids, since, [assignment.CLAIM])
+    covered = territories.of_reps(session, ids)
     return [RepView(rep, assignment.is_absent(rep, now), holding.get(rep.user_id, 0), assigned.get(rep.user_id, 0),
-                    claimed.get(rep.user_id, 0)) for rep in reps]
+                    claimed.get(rep.user_id, 0), tuple(covered.get(rep.user_id, ()))) for rep in reps]
 
 
 def list_reps(session: Session, *, caller: Caller, team: str = "", offset: int = 0, limit: int = 50,

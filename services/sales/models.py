@@ -500,6 +500,8 @@ class Territory(TenantScoped, Base):
     industries: Mapped[list] = mapped_column(JSON, default=list)
     manager_id: Mapped[str] = mapped_column(String(64), default="")
     reps: Mapped[list] = mapped_column(JSON, default=list)
+    # One more with every change; territory.updated carries it so that consumers can drop stale copies.
+    revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -355,3 +355,21 @@ class TaskDue(_message.Message):
     account_id: str
     created_by: str
     def __init__(self, task_id: _Optional[str] = ..., title: _Optional[str] = ..., assignee_id: _Optional[str] = ..., team: _Optional[str] = ..., priority: _Optional[str] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., remind_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., record_kind: _Optional[str] = ..., record_id: _Optional[str] = ..., account_id: _Optional[str] = ..., created_by: _Optional[str] = ...) -> None: ...
+
+class TerritoryUpdated(_message.Message):
+    __slots__ = ("territory_id", "name", "regions", "industries", "manager_id", "rep_ids", "revision")
+    TERRITORY_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REGIONS_FIELD_NUMBER: _ClassVar[int]
+    INDUSTRIES_FIELD_NUMBER: _ClassVar[int]
+    MANAGER_ID_FIELD_NUMBER: _ClassVar[int]
+    REP_IDS_FIELD_NUMBER: _ClassVar[int]
+    REVISION_FIELD_NUMBER: _ClassVar[int]
+    territory_id: str
+    name: str
+    regions: _containers.RepeatedScalarFieldContainer[str]
+    industries: _containers.RepeatedScalarFieldContainer[str]
+    manager_id: str
+    rep_ids: _containers.RepeatedScalarFieldContainer[str]
+    revision: int
+    def __init__(self, territory_id: _Optional[str] = ..., name: _Optional[str] = ..., regions: _Optional[_Iterable[str]] = ..., industries: _Optional[_Iterable[str]] = ..., manager_id: _Optional[str] = ..., rep_ids: _Optional[_Iterable[str]] = ..., revision: _Optional[int] = ...) -> None: ...

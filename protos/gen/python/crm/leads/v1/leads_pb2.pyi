@@ -627,7 +627,7 @@ class RescoreLeadsResponse(_message.Message):
     def __init__(self, leads: _Optional[int] = ..., changed: _Optional[int] = ..., qualified: _Optional[int] = ..., turned_hot: _Optional[int] = ..., nurtured: _Optional[int] = ..., model: _Optional[str] = ...) -> None: ...
 
 class Rep(_message.Message):
-    __slots__ = ("user_id", "name", "team", "takes_leads", "active", "absence_start_time", "absence_end_time", "regions", "industries", "daily_cap", "holding_limit", "last_assign_time", "absent", "open_leads", "assigned_today", "claimed_today")
+    __slots__ = ("user_id", "name", "team", "takes_leads", "active", "absence_start_time", "absence_end_time", "regions", "industries", "daily_cap", "holding_limit", "last_assign_time", "absent", "open_leads", "assigned_today", "claimed_today", "territories")
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     TEAM_FIELD_NUMBER: _ClassVar[int]
@@ -644,6 +644,7 @@ class Rep(_message.Message):
     OPEN_LEADS_FIELD_NUMBER: _ClassVar[int]
     ASSIGNED_TODAY_FIELD_NUMBER: _ClassVar[int]
     CLAIMED_TODAY_FIELD_NUMBER: _ClassVar[int]
+    TERRITORIES_FIELD_NUMBER: _ClassVar[int]
     user_id: str
     name: str
     team: str
@@ -660,7 +661,20 @@ class Rep(_message.Message):
     open_leads: int
     assigned_today: int
     claimed_today: int
-    def __init__(self, user_id: _Optional[str] = ..., name: _Optional[str] = ..., team: _Optional[str] = ..., takes_leads: _Optional[bool] = ..., active: _Optional[bool] = ..., absence_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., absence_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., regions: _Optional[_Iterable[str]] = ..., industries: _Optional[_Iterable[str]] = ..., daily_cap: _Optional[int] = ..., holding_limit: _Optional[int] = ..., last_assign_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., absent: _Optional[bool] = ..., open_leads: _Optional[int] = ..., assigned_today: _Optional[int] = ..., claimed_today: _Optional[int] = ...) -> None: ...
+    territories: _containers.RepeatedCompositeFieldContainer[RepTerritory]
+    def __init__(self, user_id: _Optional[str] = ..., name: _Optional[str] = ..., team: _Optional[str] = ..., takes_leads: _Optional[bool] = ..., active: _Optional[bool] = ..., absence_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., absence_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., regions: _Optional[_Iterable[str]] = ..., industries: _Optional[_Iterable[str]] = ..., daily_cap: _Optional[int] = ..., holding_limit: _Optional[int] = ..., last_assign_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., absent: _Optional[bool] = ..., open_leads: _Optional[int] = ..., assigned_today: _Optional[int] = ..., claimed_today: _Optional[int] = ..., territories: _Optional[_Iterable[_Union[RepTerritory, _Mapping]]] = ...) -> None: ...
+
+class RepTerritory(_message.Message):
+    __slots__ = ("territory_id", "name", "regions", "industries")
+    TERRITORY_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REGIONS_FIELD_NUMBER: _ClassVar[int]
+    INDUSTRIES_FIELD_NUMBER: _ClassVar[int]
+    territory_id: str
+    name: str
+    regions: _containers.RepeatedScalarFieldContainer[str]
+    industries: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, territory_id: _Optional[str] = ..., name: _Optional[str] = ..., regions: _Optional[_Iterable[str]] = ..., industries: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class UpsertRepRequest(_message.Message):
     __slots__ = ("user_id", "name", "team", "takes_leads", "active", "regions", "industries", "daily_cap", "holding_limit")
