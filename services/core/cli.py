@@ -38,9 +38,12 @@ def _wait_for_signal() -> None:
 def _start_gateway(settings):  # noqa: ANN001, ANN202
     from waitress.server import create_server
 
+    from services.gateway import housekeeping
     from services.gateway.app import create_app
 
-    server = create_server(create_app(settings), host="0.0.0.0", port=settings.http_port, threads=8)
+    app = create_app(settings)
+    housekeeping.start(app.extensions["crm.database"])
+    server = create_server(app, host="0.0.0.0", port=settings.http_port, threads=8)
     threading.Thread(target=server.run, name="gateway", daemon=True).start()
     return server
 

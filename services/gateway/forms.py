@@ -17,7 +17,7 @@ from services.core.auth import mint_token
 from services.core.client import connect
 from services.core.i18n import localize, negotiate, t
 from services.core.settings import Settings
-from services.gateway.problems import field_violations, http_status_of, message_of, problem
+from services.gateway.problems import field_violations, http_status_of, message_of, problem_response, rpc_problem
 
 FIELDS = ("name", "company", "email", "phone", "region", "industry")
 HONEYPOT = "website"  # a field people never see; bots fill every field they find
@@ -61,8 +61,7 @@ def public_forms(settings: Settings) -> Blueprint:
         wants_json = request.is_json
         data = request.get_json(silent=True) if wants_json else request.form
         if not isinstance(data, dict) and not hasattr(data, "get"):
-            return jsonify(type="about:blank", title="Bad request", status=400,
-                           detail="the body must be a JSON object or a form post"), 400
+            return problem_response(400, t("the body must be a JSON object or a form post"))
         values = {name: str(data.get(name, "") or "")[:1000] for name in FIELDS}
         try:
             leads_for(tenant).SubmitWebForm(
@@ -75,7 +74,7 @@ def public_forms(settings: Settings) -> Blueprint:
             )
         except grpc.RpcError as error:
             if wants_json:
-                return problem(error)
+                return rpc_problem(error)
             errors = {v["field"]: v["message"] for v in field_violations(error)} or {"": message_of(error)}
             return page(tenant, key, locale, values=values, errors=errors, status=http_status_of(error))
         if wants_json:

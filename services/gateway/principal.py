@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 import grpc
-from flask import Response, g, jsonify, redirect, request, url_for
+from flask import g, redirect, request, url_for
 
 from crm.analytics.v1 import analytics_pb2_grpc
 from crm.identity.v1 import identity_pb2_grpc
@@ -86,15 +86,6 @@ def login_required(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     return wrapper
-
-
-def unauthenticated_problem() -> Response:
-    response = jsonify(type="about:blank", title="Unauthenticated", status=401,
-                       detail=gettext("log in, or present an API key"))
-    response.status_code = 401
-    response.mimetype = "application/problem+json"
-    response.headers["WWW-Authenticate"] = 'Bearer realm="crm"'
-    return response
 
 
 class Backends:

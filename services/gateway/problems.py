@@ -1,11 +1,19 @@
-"""gRPC errors as HTTP answers: RFC 9457 problem details, with the field violations carried over."""
+"""RFC 9457 problem details: the one way the gateway answers an error as JSON (REST API, public forms, console
+polls). gRPC errors keep the service's translated message, its field violations and the status name (`code`)."""
 
 from __future__ import annotations
+
+from http import HTTPStatus
 
 import grpc
 from flask import Response, jsonify
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
+
+from services.core.i18n import Text, localize, t
+from services.gateway.principal import current_locale
+
+PROBLEM_JSON = "application/problem+json"
 
 HTTP_STATUS = {
     grpc.StatusCode.INVALID_ARGUMENT: 400,
@@ -19,6 +27,8 @@ HTTP_STATUS = {
     grpc.StatusCode.DEADLINE_EXCEEDED: 504,
     grpc.StatusCode.UNAVAILABLE: 503,
 }
+
+UNAVAILABLE = t("The service is unavailable; try again later.")
 
 
 def field_violations(error: grpc.RpcError) -> list[dict[str, str]]:
@@ -49,16 +59,35 @@ def http_status_of(error: grpc.RpcError) -> int:
     return HTTP_STATUS.get(error.code(), 500)
 
 
-def problem(error: grpc.RpcError) -> Response:
-    status = http_status_of(error)
-    body = {"type": "about:blank", "title": error.code().name.replace("_", " ").capitalize(), "status": status,
-            "detail": message_of(error) if status < 500 else "the service is unavailable; try again later"}
-    violations = field_violations(error)
-    if violations:
-        body["errors"] = violations
+def problem_response(status: int, detail: str | Text = "", errors: list[tuple[str, str | Text]] = (),
+                     headers: dict[str, str] | None = None, **extra: object) -> Response:
+    """`type` is about:blank, so `title` is the status's reason phrase; `detail` and each field violation's
+    message are in the caller's language."""
+    locale = current_locale()
+    body: dict = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, **extra}
+    if detail:
+        body["detail"] = localize(detail, locale)
+    if errors:
+        body["errors"] = [{"field": field, "message": localize(message, locale)} for field, message in errors]
     response = jsonify(body)
     response.status_code = status
-    response.mimetype = "application/problem+json"
-    if status == 429:
-        response.headers["Retry-After"] = "60"
+    response.mimetype = PROBLEM_JSON
+    response.headers.update(headers or {})
     return response
+
+
+def rpc_problem(error: grpc.RpcError) -> Response:
+    """A service's refusal: its (already translated) message and field violations, and the gRPC status name as
+    the `code` extension member. Server-side failures say nothing about their cause."""
+    status = http_status_of(error)
+    if status >= 500:
+        return problem_response(status, UNAVAILABLE, code=error.code().name,
+                                headers={"Retry-After": "1"} if status == 503 else None)
+    violations = [(v["field"], v["message"]) for v in field_violations(error)]
+    return problem_response(status, message_of(error), violations, code=error.code().name,
+                            headers={"Retry-After": "60"} if status == 429 else None)
+
+
+def unauthenticated_problem() -> Response:
+    return problem_response(401, t("log in, or present an API key"),
+                            headers={"WWW-Authenticate": 'Bearer realm="crm"'})

@@ -32,7 +32,7 @@ from services.gateway.console.common import (
     when,
 )
 from services.gateway.principal import current_principal, login_required
-from services.gateway.problems import http_status_of, message_of, problem
+from services.gateway.problems import http_status_of, message_of, rpc_problem
 
 blueprint = Blueprint("leads", __name__, template_folder="../templates")
 
@@ -465,7 +465,7 @@ def import_progress(job_id: str):  # noqa: ANN201
     try:
         job = backend("leads").GetImportJob(leads_pb2.GetImportJobRequest(id=job_id)).job
     except grpc.RpcError as error:
-        return problem(error)
+        return rpc_problem(error)
     view = _job_view(job)
     return jsonify(status=view["status"], status_label=view["status_label"], done=view["done"],
                    percent=view["percent"], total=job.total_rows, processed=job.processed_rows,

@@ -21,11 +21,12 @@ from google.protobuf import message_factory
 from werkzeug.exceptions import HTTPException
 
 from services.core.i18n import t
-from services.gateway.principal import current_principal, unauthenticated_problem
+from services.gateway.principal import current_principal
+from services.gateway.problems import problem_response, rpc_problem, unauthenticated_problem
 from services.gateway.rest import idempotency, transcode
 from services.gateway.rest.admin import admin_blueprint
 from services.gateway.rest.openapi import document
-from services.gateway.rest.problems import Problem, problem_response, rpc_problem
+from services.gateway.rest.problems import Problem
 from services.gateway.rest.routes import ROUTES, Route
 
 API_PREFIX = "/api/"

@@ -2,8 +2,9 @@
 
 The first request inserts a row, unique per (tenant, principal, key), *before* calling the service, so a
 concurrent duplicate hits the unique constraint and gets 409 instead of creating twice; the answer is stored
-when it is known. The same key with another request (method, path or body) gets 422. Rows expire after 24 hours;
-a row left in flight by a crashed gateway is taken over after IN_FLIGHT_LIMIT. The same on SQLite and
+when it is known. The same key with another request (method, path or body) gets 422. Rows expire after 24 hours
+(an expired row counts as absent; services/gateway/housekeeping.py deletes them); a row left in flight by a
+crashed gateway is taken over after IN_FLIGHT_LIMIT. The same on SQLite and
 PostgreSQL: a unique constraint and a compare-and-set UPDATE, no lock in Python.
 """
 
@@ -47,8 +48,6 @@ def once(database: Database, principal: Principal, key: str, call: Callable[[], 
         raise Problem(400, t("{header} must have 1 to {max} characters", header=HEADER, max=MAX_KEY_LENGTH))
     tenant, subject, request_fingerprint, now = principal.tenant_id, f"{principal.kind}:{principal.subject}", \
         fingerprint(), utcnow()
-    with database.session(tenant) as session:
-        session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - RETENTION))
     try:
         with database.session(tenant) as session:
             session.add(IdempotencyRecord(subject=subject, key=key, fingerprint=request_fingerprint, created_at=now))
@@ -79,13 +78,21 @@ def _earlier(database: Database, tenant: str, subject: str, key: str, request_fi
     A row that vanished meanwhile was a failed first request: 409, and the retry goes through."""
     with database.session(tenant) as session:
         record = session.scalar(select(IdempotencyRecord).where(*_row(subject, key)))
+        now = utcnow()
+        if record is not None and now - record.created_at >= RETENTION:
+            # Expired but not yet swept: the key is free again; take the row over (compare-and-set, one winner).
+            taken = session.execute(update(IdempotencyRecord).where(
+                IdempotencyRecord.id == record.id, IdempotencyRecord.created_at == record.created_at).values(
+                created_at=now, fingerprint=request_fingerprint, status=None, body=None, mimetype=None)).rowcount
+            if taken == 1:
+                return None
+            raise Problem(409, t("a request with this {header} is still in progress", header=HEADER))
         if record is not None and record.fingerprint != request_fingerprint:
             raise Problem(422, t("this {header} was used with a different request", header=HEADER))
         if record is not None and record.status is not None:
             replay = Response(record.body, status=record.status, mimetype=record.mimetype)
             replay.headers["Idempotent-Replayed"] = "true"
             return replay
-        now = utcnow()
         if record is not None and now - record.created_at >= IN_FLIGHT_LIMIT:
             taken = session.execute(update(IdempotencyRecord).where(
                 IdempotencyRecord.id == record.id, IdempotencyRecord.created_at == record.created_at,

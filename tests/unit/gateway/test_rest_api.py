@@ -280,3 +280,52 @@ def test_the_gateway_migrations_build_the_tables_its_models_declare(gateway_app)
     with gateway_app.extensions["crm.database"].engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, [Base.metadata, KernelBase.metadata]) == []
+
+
+def test_the_public_form_answers_json_errors_with_the_same_problem_details_as_the_api(services_gateway):
+    from crm.leads.v1 import leads_pb2, leads_pb2_grpc
+
+    leads = services_gateway.extensions["crm.services"]["leads"]
+    admin = leads.metadata("admin", tenant=TENANT)
+    form = leads_pb2_grpc.LeadsServiceStub(leads.channel).CreateWebForm(
+        leads_pb2.CreateWebFormRequest(name="Contact us", channel="Website"), metadata=admin).form
+    client = services_gateway.test_client()
+    url = f"/t/{TENANT}/forms/{form.key}"
+    refused = client.post(url, json={"name": "Ann", "email": "not-an-address"}, headers={"Accept-Language": "zh-CN"})
+    body = refused.get_json()
+    assert refused.status_code == 400 and refused.mimetype == "application/problem+json"
+    assert (body["title"], body["code"]) == ("Bad Request", "INVALID_ARGUMENT")  # as rpc_problem answers under /api
+    assert "email" in {error["field"] for error in body["errors"]}
+    not_an_object = client.post(url, json=["Ann"], headers={"Accept-Language": "zh-CN"})
+    assert not_an_object.status_code == 400 and not_an_object.mimetype == "application/problem+json"
+    assert not_an_object.get_json()["detail"] == "请求体必须是 JSON 对象或表单提交"
+    assert client.post(url, json={"name": "Ann", "email": "ann@example.com"}).status_code == 201
+
+
+def test_housekeeping_deletes_expired_keys_and_sessions_of_every_tenant_and_keeps_the_rest(services_gateway, rep,
+                                                                                         make_user):
+    from services.gateway import accounts, housekeeping
+
+    client = services_gateway.test_client()
+    for key in ("old", "fresh"):
+        assert client.post("/api/v1/leads", json={**LEAD, "email": f"{key}@example.com"},
+                           headers={**rep, "Idempotency-Key": key}).status_code == 201
+    database = services_gateway.extensions["crm.database"]
+    ana, ben = make_user("ana"), make_user("ben", tenant="other")
+    with database.session(TENANT) as session:
+        session.query(IdempotencyRecord).filter_by(key="old").one().created_at = utcnow() - timedelta(hours=25)
+        idle = accounts._open_session(session, session.get(accounts.User, ana.id), accounts.ACTIVE, utcnow(), "", "")
+        live = accounts._open_session(session, session.get(accounts.User, ana.id), accounts.ACTIVE, utcnow(), "", "")
+    with database.session("other") as session:
+        too_old = accounts._open_session(session, session.get(accounts.User, ben.id), accounts.ACTIVE, utcnow(), "",
+                                         "")
+    with database.kernel_session() as session:
+        for opened, field, age in ((idle, "last_seen_at", timedelta(minutes=31)),
+                                   (too_old, "created_at", timedelta(hours=13))):
+            row = session.get(accounts.WebSession, accounts.sha256(opened.token))
+            setattr(row, field, utcnow() - age)
+    assert housekeeping.sweep(database) == housekeeping.Swept(idempotency_records=1, web_sessions=2)
+    with database.kernel_session() as session:
+        assert [r.key for r in session.query(IdempotencyRecord)] == ["fresh"]
+        assert [s.token_hash for s in session.query(accounts.WebSession)] == [accounts.sha256(live.token)]
+    assert housekeeping.sweep(database) == housekeeping.Swept(0, 0)
