@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import grpc_tools
@@ -21,9 +22,16 @@ def proto_files() -> list[Path]:
 
 
 def generate(out_dir: Path = DEFAULT_OUT) -> None:
-    if (out_dir / "crm").exists():
-        shutil.rmtree(out_dir / "crm")
+    """Regenerate every stub; the old ones stay untouched unless protoc succeeds (it writes to a scratch dir)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_dir) as scratch:
+        _protoc(Path(scratch))
+        if (out_dir / "crm").exists():
+            shutil.rmtree(out_dir / "crm")
+        (Path(scratch) / "crm").rename(out_dir / "crm")
+
+
+def _protoc(out_dir: Path) -> None:
     well_known = Path(grpc_tools.__file__).parent / "_proto"
     files = [str(p.relative_to(PROTO_ROOT)) for p in proto_files()]
     args = [

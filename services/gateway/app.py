@@ -20,7 +20,7 @@ from services.core.db import Database
 from services.core.i18n import Text, localize
 from services.core.migrate import upgrade
 from services.core.settings import SERVICE_NAMES, Settings
-from services.gateway import web_auth
+from services.gateway import people, web_auth
 from services.gateway.forms import public_forms
 from services.gateway.principal import Backends, gettext
 from services.gateway.schema import SCHEMA
@@ -76,8 +76,9 @@ def create_app(settings: Settings, database: Database | None = None, *, migrate:
                       storage_uri=os.environ.get("CRM_RATE_LIMIT_STORAGE", "memory://"))
     app.extensions["crm.csrf"] = csrf
     app.jinja_env.globals.update(
-        _=gettext, console_nav=lambda: [(endpoint, localize(label, g.locale)) for endpoint, label in NAV
-                                        if endpoint in app.view_functions and _may_see(endpoint)],
+        _=gettext, person=people.person,
+        console_nav=lambda: [(endpoint, localize(label, g.locale)) for endpoint, label in NAV
+                             if endpoint in app.view_functions and _may_see(endpoint)],
     )
 
     @app.get("/healthz")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC
+from datetime import UTC, datetime
 
 from crm.common.v1 import common_pb2
 from crm.leads.v1 import leads_pb2, leads_pb2_grpc
@@ -33,8 +33,10 @@ def _stamp(field, value) -> None:  # noqa: ANN001
         field.FromDatetime(value)
 
 
-def lead_to_proto(lead: Lead, *, masked: bool = False) -> leads_pb2.Lead:
-    """`masked`: the caller may see the pool lead but not its contact details until they claim it."""
+def lead_to_proto(lead: Lead, *, masked: bool = False, claim_blocked_until: datetime | None = None
+                  ) -> leads_pb2.Lead:
+    """`masked`: the caller may see the pool lead but not its contact details until they claim it;
+    `claim_blocked_until`: a cool-down keeps the caller from claiming it until then."""
     message = leads_pb2.Lead(
         id=lead.id,
         name=lead.name,
@@ -60,6 +62,7 @@ def lead_to_proto(lead: Lead, *, masked: bool = False) -> leads_pb2.Lead:
     _stamp(message.assign_time, lead.assigned_at)
     _stamp(message.last_follow_up_time, lead.last_follow_up_at)
     _stamp(message.first_contact_due_time, lead.first_contact_due)
+    _stamp(message.claim_blocked_until_time, claim_blocked_until)
     return message
 
 
@@ -102,7 +105,9 @@ class LeadsApi(leads_pb2_grpc.LeadsServiceServicer):
         caller = current_caller()
         with self.database.session(caller.tenant_id) as session:
             lead = leads.get_lead(session, caller=caller, lead_id=request.id)
-            return leads_pb2.GetLeadResponse(lead=lead_to_proto(lead, masked=access.contact_masked(caller, lead)))
+            blocked = pool.claim_blocks(session, caller, [lead])
+            return leads_pb2.GetLeadResponse(lead=lead_to_proto(lead, masked=access.contact_masked(caller, lead),
+                                                                claim_blocked_until=blocked.get(lead.id)))
 
     # --- capture -------------------------------------------------------------------------------------------
 
@@ -418,8 +423,10 @@ class LeadsApi(leads_pb2_grpc.LeadsServiceServicer):
                 owner_id=request.owner_id, temperature=request.temperature, channel=request.channel,
                 order=pool_api.ORDERS.get(request.order, ""), offset=offset, limit=size,
             )
+            blocked = pool.claim_blocks(session, caller, found)
             return leads_pb2.ListLeadsResponse(
-                leads=[lead_to_proto(lead, masked=access.contact_masked(caller, lead)) for lead in found],
+                leads=[lead_to_proto(lead, masked=access.contact_masked(caller, lead),
+                                     claim_blocked_until=blocked.get(lead.id)) for lead in found],
                 page=next_page(offset, size, more),
             )
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -300,15 +300,31 @@ def release(session: Session, *, caller: Caller, lead_id: str, note: str = "", n
 def cooldown_until(session: Session, *, lead_id: str, user_id: str, days: int, now: datetime) -> datetime | None:
     """When `user_id` may claim the lead again, if a cool-down runs: it was reclaimed from them, or they released it,
     less than `days` ago."""
-    if not days:
-        return None
-    last = session.scalar(
-        select(func.max(LeadOwnership.at)).where(
-            LeadOwnership.lead_id == lead_id, LeadOwnership.from_owner == user_id, LeadOwnership.to_owner == "",
+    return cooldowns(session, lead_ids=[lead_id], user_id=user_id, days=days, now=now).get(lead_id)
+
+
+def cooldowns(session: Session, *, lead_ids: Sequence[str], user_id: str, days: int, now: datetime
+              ) -> dict[str, datetime]:
+    """cooldown_until for several leads in one query: {lead id: end} for those with a cool-down running."""
+    if not days or not lead_ids:
+        return {}
+    rows = session.execute(
+        select(LeadOwnership.lead_id, func.max(LeadOwnership.at)).where(
+            LeadOwnership.lead_id.in_(lead_ids), LeadOwnership.from_owner == user_id, LeadOwnership.to_owner == "",
             LeadOwnership.at > now - timedelta(days=days),
-        )
+        ).group_by(LeadOwnership.lead_id)
     )
-    return last + timedelta(days=days) if last is not None else None
+    return {lead_id: last + timedelta(days=days) for lead_id, last in rows}
+
+
+def claim_blocks(session: Session, caller: Caller, leads: Sequence[Lead], now: datetime | None = None
+                 ) -> dict[str, datetime]:
+    """For the pool leads among `leads` the caller could claim but for a cool-down: {lead id: when they may}."""
+    pooled = [lead.id for lead in leads if lead.pooled_at is not None]
+    if not pooled or caller.is_service or not caller.has_any_role(*CLAIM_ROLES):
+        return {}
+    days = rules.load(session).pool.claim_cooldown_days
+    return cooldowns(session, lead_ids=pooled, user_id=caller.subject, days=days, now=now or utcnow())
 
 
 def claim(session: Session, *, caller: Caller, lead_id: str, now: datetime | None = None) -> Lead:

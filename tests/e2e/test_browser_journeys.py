@@ -377,7 +377,10 @@ def test_merge_then_unmerge_a_customer(demo_platform, browser, log_in):
     # "Undo this merge? ..."
     click_through(browser, merge_row.find_element(By.XPATH, ".//button[@type='submit']"), confirm=True)
     assert f"Merge undone; records moved back to {absorbed}: {len(absorbed_records)}." in flashes(browser)
+    assert f"/console/customers/{survivor}/unmerged/" in browser.current_url
     screenshot(browser, "53-unmerged")
+    browser.refresh()  # a GET page: reloading it posts nothing again
+    assert "Merge undone" in browser.find_element(By.TAG_NAME, "h1").text and not flashes(browser)
 
     browser.get(f"{base}/console/customers/{survivor}")
     assert golden(browser) == survivor_before and linked_records(browser) == survivor_records

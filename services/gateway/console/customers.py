@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 import grpc
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 
 from crm.common.v1 import common_pb2
 from crm.identity.v1 import identity_pb2 as pb
@@ -43,6 +43,9 @@ MERGE_ROLES = ("manager", "admin")
 
 def _page(size: int) -> common_pb2.PageRequest:
     return common_pb2.PageRequest(page_size=size)
+
+
+LAST_UNMERGE = "last_unmerge"  # Flask session key: the diff of the browser's latest unmerge
 
 
 def golden_rows(*customers: pb.Customer | None) -> list[tuple[str, str, list[str]]]:
@@ -225,8 +228,36 @@ def unmerge(customer_id: str):  # noqa: ANN201
         return redirect(url_for("customers.show", customer_id=customer_id))
     flash(say(t("Merge undone; records moved back to {restored}: {count}.", count=len(done.records),
                 restored=done.restored.id)))
+    # Post/redirect/get: a refresh re-reads the result instead of posting the unmerge again. The golden-record diff
+    # exists only in this answer, so the browser's session keeps the latest one for the result page.
+    session[LAST_UNMERGE] = {"merge_id": done.merge_id, "changes": [
+        [change.field, change.before, change.after] for change in done.survivor_changes]}
+    return redirect(url_for("customers.unmerged", customer_id=done.survivor.id, merge_id=done.merge_id))
+
+
+@blueprint.get("/console/customers/<customer_id>/unmerged/<merge_id>")
+@login_required
+def unmerged(customer_id: str, merge_id: str):  # noqa: ANN201
+    """What an unmerge changed: the records that went back, both golden records now and (in the browser that did
+    it) the survivor's golden-record diff."""
+    stub = backend("identity")
+    try:
+        undone = [change for change in stub.ListLinkChanges(pb.ListLinkChangesRequest(
+            merge_id=merge_id, page=_page(HISTORY_PAGE))).changes if change.action == pb.LINK_ACTION_UNMERGE]
+        if not undone:
+            flash(say(t("Merge {id} has not been undone.", id=merge_id)), "error")
+            return redirect(url_for("customers.show", customer_id=customer_id))
+        survivor = stub.GetCustomer(pb.GetCustomerRequest(id=customer_id)).customer
+        restored = stub.GetCustomer(pb.GetCustomerRequest(id=undone[0].to_customer_id)).customer
+    except grpc.RpcError as error:
+        flash_error(error)
+        return redirect(url_for("customers.show", customer_id=customer_id))
+    remembered = session.get(LAST_UNMERGE) or {}
+    changes = [pb.FieldChange(field=field, before=before, after=after)
+               for field, before, after in remembered.get("changes", [])] \
+        if remembered.get("merge_id") == merge_id else None
+    records = [change.record for change in undone]
     return render_template(
-        "console/customer_unmerged.html", survivor=done.survivor, restored=done.restored,
-        changes=[(say(FIELDS.get(change.field, change.field)), change) for change in done.survivor_changes],
-        rows=golden_rows(done.survivor, done.restored), moved=by_source(done.records),
-        moved_count=len(done.records), **_helpers())
+        "console/customer_unmerged.html", survivor=survivor, restored=restored,
+        changes=None if changes is None else [(say(FIELDS.get(c.field, c.field)), c) for c in changes],
+        rows=golden_rows(survivor, restored), moved=by_source(records), moved_count=len(records), **_helpers())

@@ -105,11 +105,19 @@ def test_merge_shows_the_diff_before_confirming_and_unmerge_restores(app, make_u
 
     merge_id = re.search(r'name="merge_id" value="([^"]+)"', page).group(1)
     undone = manager.post(f"/console/customers/{ann}/unmerge", data={"merge_id": merge_id, "reason": "not her"})
-    assert undone.status_code == 200
-    html = text_of(undone)
+    # Post/redirect/get: refreshing the result page reads it again instead of posting the unmerge twice.
+    assert undone.status_code == 302
+    assert undone.headers["Location"] == f"/console/customers/{ann}/unmerged/{merge_id}"
+    html = text_of(manager.get(undone.headers["Location"]))
     assert "Merge undone" in html and f"records moved back to {annie}: 1" in html
     diff = re.search(r"What changed on .*?</table>", html, re.S).group(0)
     assert "<del>13800138000</del>" in diff
+    again = text_of(manager.get(undone.headers["Location"]))
+    assert "<del>13800138000</del>" in again and ">L2<" in again and "records moved back" not in again
+    # Another manager's browser has no diff to show, but the moved records and both golden records.
+    other = text_of(client_of(app, make_user, "m-2").get(undone.headers["Location"]))
+    assert "<del>" not in other and "shown only right after the unmerge" in other and ">L2<" in other
+    assert "annie.lee@corp.example" in other
     restored = text_of(manager.get(f"/console/customers/{annie}"))
     assert "<dd>annie.lee@corp.example</dd>" in restored and ">L2<" in restored
     survivor = text_of(manager.get(f"/console/customers/{ann}"))

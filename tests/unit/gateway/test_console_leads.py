@@ -15,11 +15,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import update
 
 from crm.leads.v1 import leads_pb2, leads_pb2_grpc
 from services.core.i18n import catalog, t
 from services.core.timers import fire_due
+from services.gateway import people
 from services.gateway.console import leads as leads_pages
+from services.gateway.models import User
 from services.leads.timers import TIMERS
 from tests.unit.gateway.conftest import TENANT, csrf_of, logged_in
 
@@ -64,7 +67,7 @@ def text_of(answer) -> str:  # noqa: ANN001
     return unescape(answer.get_data(as_text=True))
 
 
-def test_the_list_shows_a_rep_their_own_leads_and_not_another_reps(app, make_user):
+def test_the_list_shows_a_rep_their_own_leads_and_not_another_reps(app, make_user, monkeypatch):
     mine = new_lead(app, "rep-1", "Wang Fang", company="Blue Sea Software")
     theirs = new_lead(app, "rep-2", "Li Lei", company="Red Hill")
     client = client_of(app, make_user("rep-1", ("sales",)))
@@ -83,8 +86,16 @@ def test_the_list_shows_a_rep_their_own_leads_and_not_another_reps(app, make_use
     add_rep(app, "rep-2")
     stub(app).UpsertRep(leads_pb2.UpsertRepRequest(user_id="boss", name="boss", team="east", takes_leads=False),
                         metadata=as_(app, "admin", subject="admin"))
-    managed = text_of(client_of(app, make_user("boss", ("manager",))).get("/console/leads"))
+    boss = client_of(app, make_user("boss", ("manager",)))
+    managed = text_of(boss.get("/console/leads"))
     assert "Wang Fang" in managed and "Li Lei" in managed
+    # Owners show by the name the gateway knows them by (read again after a minute), the employee id as the tooltip.
+    make_user("rep-2", ("sales",))
+    with app.extensions["crm.database"].session(TENANT) as session:
+        session.execute(update(User).where(User.employee_id == "rep-2").values(display_name="李雷 <Lee>"))
+    monkeypatch.setattr(people, "FRESH_FOR_SECONDS", 0)
+    managed = boss.get("/console/leads").get_data(as_text=True)
+    assert '<span class="person" title="rep-2">李雷 &lt;Lee&gt;</span>' in managed  # a name is text, never markup
 
 
 def test_filters_sort_and_page_tokens(app, make_user, monkeypatch):
@@ -197,6 +208,11 @@ def test_a_rep_claims_a_lead_from_the_public_pool(app, make_user):
     assert refused.status_code == 302 and refused.headers["Location"] == "/console/pool"
     pool = text_of(owner.get("/console/pool"))
     assert re.search(r'class="flash error"[^>]*>you may claim this lead again from ', pool)
+    # Pages no longer offer the refused button: they say when the cool-down ends (in the rep's zone), to them only.
+    assert f'action="/console/leads/{second.id}/claim"' not in pool
+    assert re.search(r"You may claim it again from \d{4}-\d\d-\d\d \d\d:\d\d", pool)
+    assert f'action="/console/leads/{second.id}/claim"' not in text_of(owner.get(f"/console/leads/{second.id}"))
+    assert f'action="/console/leads/{second.id}/claim"' in text_of(rep.get("/console/pool"))
 
 
 def good_and_bad_rows(template: bytes) -> bytes:

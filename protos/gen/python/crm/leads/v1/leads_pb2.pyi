@@ -73,7 +73,7 @@ LEAD_ORDER_ASSIGN_TIME_DESC: LeadOrder
 LEAD_ORDER_POOL_TIME_ASC: LeadOrder
 
 class Lead(_message.Message):
-    __slots__ = ("id", "name", "company", "email", "phone", "channel", "owner_id", "customer_id", "create_time", "industry", "region", "employees", "budget", "status", "duplicate_of", "in_pool", "assign_time", "last_follow_up_time", "score", "temperature", "first_contact_due_time", "contact_masked")
+    __slots__ = ("id", "name", "company", "email", "phone", "channel", "owner_id", "customer_id", "create_time", "industry", "region", "employees", "budget", "status", "duplicate_of", "in_pool", "assign_time", "last_follow_up_time", "score", "temperature", "first_contact_due_time", "contact_masked", "claim_blocked_until_time")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     COMPANY_FIELD_NUMBER: _ClassVar[int]
@@ -96,6 +96,7 @@ class Lead(_message.Message):
     TEMPERATURE_FIELD_NUMBER: _ClassVar[int]
     FIRST_CONTACT_DUE_TIME_FIELD_NUMBER: _ClassVar[int]
     CONTACT_MASKED_FIELD_NUMBER: _ClassVar[int]
+    CLAIM_BLOCKED_UNTIL_TIME_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     company: str
@@ -118,7 +119,8 @@ class Lead(_message.Message):
     temperature: str
     first_contact_due_time: _timestamp_pb2.Timestamp
     contact_masked: bool
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., company: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., channel: _Optional[str] = ..., owner_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., industry: _Optional[str] = ..., region: _Optional[str] = ..., employees: _Optional[int] = ..., budget: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[str] = ..., duplicate_of: _Optional[str] = ..., in_pool: _Optional[bool] = ..., assign_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_follow_up_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., score: _Optional[float] = ..., temperature: _Optional[str] = ..., first_contact_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., contact_masked: _Optional[bool] = ...) -> None: ...
+    claim_blocked_until_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., company: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., channel: _Optional[str] = ..., owner_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., industry: _Optional[str] = ..., region: _Optional[str] = ..., employees: _Optional[int] = ..., budget: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[str] = ..., duplicate_of: _Optional[str] = ..., in_pool: _Optional[bool] = ..., assign_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_follow_up_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., score: _Optional[float] = ..., temperature: _Optional[str] = ..., first_contact_due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., contact_masked: _Optional[bool] = ..., claim_blocked_until_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CreateLeadRequest(_message.Message):
     __slots__ = ("name", "company", "email", "phone", "channel", "owner_id", "request_id", "industry", "region", "employees", "budget")
