@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import grpc
@@ -60,6 +61,10 @@ class Unauthenticated(DomainError):
     code = grpc.StatusCode.UNAUTHENTICATED
 
 
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?[0-9(][0-9 ()\-]{4,30}$")
+
+
 class Validator:
     """Collects every field violation of a request before failing, so a caller fixes all of them at once."""
 
@@ -79,6 +84,14 @@ class Validator:
     def at_most(self, value: str, field: str, max_length: int) -> bool:
         """An optional text's length limit (characters, not bytes)."""
         return self.check(len(value) <= max_length, field, t("must be at most {max} characters", max=max_length))
+
+    def email(self, value: str, field: str = "email") -> bool:
+        """A person's e-mail address (stripped), as every service accepts it: something@domain.tld, at most 254."""
+        return self.check(len(value) <= 254 and bool(EMAIL.match(value)), field, t("is not an e-mail address"))
+
+    def phone(self, value: str, field: str = "phone") -> bool:
+        """A phone number (stripped): digits with an optional +, spaces, brackets and dashes, 5 to 31 characters."""
+        return self.check(bool(PHONE.match(value)), field, t("is not a phone number"))
 
     def raise_if_any(self) -> None:
         if self.violations:

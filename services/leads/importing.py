@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 from crm.events.v1.leads_pb2 import LeadsImported
 from services.core.auth import Caller
 from services.core.db import OUTBOX_WRITTEN, TENANT, utcnow
-from services.core.errors import FieldViolation, InvalidArgument, NotFound, Validator
+from services.core.errors import EMAIL, FieldViolation, InvalidArgument, NotFound, Validator
 from services.core.events import emit, new_envelope, unpack
 from services.core.i18n import Text, t
 from services.leads import industries
@@ -381,7 +381,7 @@ def _first_used_row(data: bytes) -> int:
 _PHONE = (r"(?i)^(?:(?:\+?86|0086)?1[3-9][0-9]{9}|(?:(?:\+?86|0086)0?|0)[1-9][0-9]{1,2}[2-9][0-9]{6,7}"
           r"|[48]00[0-9]{7})(?:(?:转|ext|x|#|分机)[0-9]{1,6})?$")
 _PHONE_NOISE = r"[\s\-()./]"
-_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+_EMAIL = EMAIL.pattern  # as capture checks one lead
 
 # reason code -> the message it reports (codes stay in the frames; texts are made once per distinct reason)
 _REASONS: dict[str, Callable[..., Text]] = {

@@ -6,8 +6,9 @@
 - approvers: an approval step waits for the members whose duties name it ("finance", "legal"); the "manager" step
   for the manager of the contract's team;
 - a territory's manager (a caller with the manager role named as the territory's manager) also reads the
-  opportunities in the territory: region among its regions (when it lists any) and account industry among its
-  industries (when it lists any). Reading only: changing stays with the owner, their team's manager and admin.
+  opportunities in the territory, and their quotes (PDF included) and contracts: region among its regions (when it
+  lists any) and account industry among its industries (when it lists any). Reading only: changing, submitting,
+  approving and signing stay with the owner, their team's manager, the approvers and admin.
 
 A record the caller may not read is NOT_FOUND: its existence is not the caller's business (R-SEC-2, R-SEC-4).
 """
@@ -115,12 +116,28 @@ def may_read_opportunity(session: Session, caller: Caller, opportunity: Opportun
     """may_read, or the opportunity lies in a territory the caller manages."""
     if may_read(session, caller, owner_id=opportunity.owner_id, team=opportunity.team):
         return True
+    return in_managed_territory(session, caller, opportunity)
+
+
+def in_managed_territory(session: Session, caller: Caller, opportunity: Opportunity | None) -> bool:
+    """Whether the opportunity lies in a territory the caller manages (reading only: it grants no change)."""
     rules = scope_of(session, caller).territories
-    if not rules:
+    if not rules or opportunity is None:
         return False
     account = session.get(Account, opportunity.account_id)
     industry = account.industry if account is not None else ""
     return any(rule.holds(opportunity.region, industry) for rule in rules)
+
+
+def may_read_of_opportunity(session: Session, caller: Caller, *, owner_id: str, team: str,
+                            opportunity_id: str) -> bool:
+    """The opportunity read rule for a record of one (a quote, a contract; owner and team copied from it): may_read,
+    or the opportunity lies in a territory the caller manages."""
+    if may_read(session, caller, owner_id=owner_id, team=team):
+        return True
+    if not scope_of(session, caller).territories:
+        return False
+    return in_managed_territory(session, caller, session.get(Opportunity, opportunity_id) if opportunity_id else None)
 
 
 def may_change(session: Session, caller: Caller, *, owner_id: str, team: str) -> bool:
@@ -143,8 +160,9 @@ def visible_opportunities(session: Session, caller: Caller) -> ColumnElement[boo
 
 def visible_owned(session: Session, caller: Caller, owner: ColumnElement[str],
                   team: ColumnElement[str]) -> ColumnElement[bool]:
-    """may_read as a filter on rows that carry their opportunity's owner and team (quotes): the caller's own, their
-    team's as its manager, everything for admin and auditor. Territories do not reach them (yet)."""
+    """may_read as a filter on rows that carry their opportunity's owner and team (quotes, orders): the caller's own,
+    their team's as its manager, everything for admin and auditor. Territories are not in it: quotes.list_quotes
+    adds them for one opportunity (in_managed_territory); orders are not read by territory."""
     scope = scope_of(session, caller)
     if scope.read_all or scope.change_all:
         return true()

@@ -1,16 +1,28 @@
-"""Accounts (R-SALES-5): industry as a GB/T 4754 section (R-LEAD-3), each owned by a rep (R-SEC-2)."""
+"""Accounts (R-SALES-5): industry as a GB/T 4754 section (R-LEAD-3), each owned by a rep (R-SEC-2); and their
+contacts, the people at an account.
+
+Contacts come from qualified leads (services/sales/opportunities.py) or are entered here. Who: the account's rule
+(services/sales/access.py, as for its activities): whoever may change the account (its owner, their team's
+manager, admin, services) creates and edits its contacts; whoever reads it (those and auditors) reads them. Others
+get NOT_FOUND. E-mail and phone are checked as the leads service checks a lead's. No event is published: nothing
+consumes one yet (the audit log records every change, contacts being audited).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from prometheus_client import Counter
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm.events.v1.sales_pb2 import AccountCreated
 from services.core.auth import Caller
-from services.core.errors import NotFound, Validator
+from services.core.errors import NotFound, PermissionDenied, Validator
 from services.core.events import emit
 from services.core.i18n import t
-from services.sales.models import Account
+from services.sales import access, activities
+from services.sales.models import Account, Contact
 
 ACCOUNTS_CREATED = Counter("crm_accounts_created", "Accounts created, by GB/T 4754 section.", ["industry"])
 
@@ -83,3 +95,98 @@ def get_account(session: Session, *, caller: Caller, account_id: str) -> Account
 def _may_read(caller: Caller, account: Account) -> bool:
     owns = bool(account.owner_id) and account.owner_id == caller.subject
     return owns or caller.has_any_role(*SEE_ALL_ROLES)
+
+
+# --- contacts ---------------------------------------------------------------------------------------------------
+
+CONTACT_ROLES = ("sales", "manager", "admin")
+
+
+@dataclass(frozen=True)
+class ContactFields:
+    """A contact's editable fields; None: not given (left as it is on an update)."""
+
+    name: str | None = None
+    title: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    customer_id: str | None = None
+
+    def cleaned(self, check: Validator) -> ContactFields:
+        """The fields stripped, their violations added to `check`."""
+        strip = (lambda value: None if value is None else value.strip())  # noqa: E731
+        fields = ContactFields(*(strip(value) for value in (self.name, self.title, self.email, self.phone,
+                                                             self.customer_id)))
+        if fields.name is not None:
+            check.require(fields.name, "name", max_length=200)
+        if fields.title is not None:
+            check.at_most(fields.title, "title", 100)
+        if fields.email:
+            check.email(fields.email)
+        if fields.phone:
+            check.phone(fields.phone)
+        if fields.customer_id is not None:
+            check.at_most(fields.customer_id, "customer_id", 32)
+        return fields
+
+
+def _may_change(session: Session, caller: Caller, record: activities.Record) -> None:
+    if not access.may_change(session, caller, owner_id=record.owner_id, team=record.team):
+        raise PermissionDenied(t("you may read account {id} but not change its contacts", id=repr(record.account_id)))
+
+
+def create_contact(session: Session, *, caller: Caller, account_id: str, fields: ContactFields) -> Contact:
+    if not caller.is_service:
+        caller.require_role(*CONTACT_ROLES)
+    check = Validator()
+    account_id = (account_id or "").strip()
+    check.require(account_id, "account_id", max_length=36)
+    fields = fields.cleaned(check)
+    check.check(fields.name is not None, "name", t("is required"))
+    check.raise_if_any()
+    record = activities.readable_record(session, caller=caller, kind=activities.ACCOUNT, record_id=account_id)
+    _may_change(session, caller, record)
+    contact = Contact(account_id=record.account_id, name=fields.name or "", title=fields.title or "",
+                      email=fields.email or "", phone=fields.phone or "", customer_id=fields.customer_id or "")
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def readable_contact(session: Session, *, caller: Caller, contact_id: str) -> Contact:
+    """The contact when the caller may read its account; NOT_FOUND otherwise."""
+    record = activities.readable_record(session, caller=caller, kind=activities.CONTACT,
+                                        record_id=(contact_id or "").strip())
+    return session.get(Contact, record.id)
+
+
+def update_contact(session: Session, *, caller: Caller, contact_id: str, fields: ContactFields) -> Contact:
+    """Replace the fields given; the others stay."""
+    if not caller.is_service:
+        caller.require_role(*CONTACT_ROLES)
+    check = Validator()
+    fields = fields.cleaned(check)
+    check.raise_if_any()
+    record = activities.readable_record(session, caller=caller, kind=activities.CONTACT,
+                                        record_id=(contact_id or "").strip())
+    _may_change(session, caller, record)
+    contact = session.get(Contact, record.id)
+    for name in ("name", "title", "email", "phone", "customer_id"):
+        value = getattr(fields, name)
+        if value is not None:
+            setattr(contact, name, value)
+    session.flush()
+    return contact
+
+
+def list_contacts(session: Session, *, caller: Caller, account_id: str, offset: int = 0,
+                  limit: int = 50) -> tuple[list[Contact], bool]:
+    """An account's contacts, oldest first (then by id)."""
+    check = Validator()
+    account_id = (account_id or "").strip()
+    check.require(account_id, "account_id", max_length=36)
+    check.raise_if_any()
+    record = activities.readable_record(session, caller=caller, kind=activities.ACCOUNT, record_id=account_id)
+    found = list(session.scalars(select(Contact).where(Contact.account_id == record.account_id)
+                                 .order_by(Contact.created_at, Contact.id).offset(offset).limit(limit + 1)))
+    return found[:limit], len(found) > limit

@@ -4,7 +4,9 @@ ids), and is in the calendar of whoever holds or attends it (services/sales/cale
 
 Who sees what is the record's rule (services/sales/access.py): an account's and its contacts' activities are read by
 the account's owner, their team's manager, admin and auditor; an opportunity's by whoever reads the opportunity
-(territory managers included). Who changes the record (owner, team manager, admin, services) logs activities on it.
+(territory managers included). Who changes the record (owner, team manager, admin, services) logs activities on it
+and edits them (`update_activity`: subject, notes, outcome, time; a meeting's end, place and attendees, its
+calendar rows following); kind, record and who did it stay.
 `user_id` is who did it: the caller, or, when a manager, admin or service logs it, one of their team (anyone for
 admin and services). A record the caller may not read is NOT_FOUND.
 
@@ -117,8 +119,6 @@ def log_activity(session: Session, *, caller: Caller, kind: str, subject: str, a
     check.require(user_id, "user_id", max_length=64)
     for field, value in (("occur_time", occurred_at), ("end_time", ends_at)):
         check.check(value is None or value.tzinfo is not None, field, t("must carry a time zone"))
-    attendees = list(dict.fromkeys(attendee.strip() for attendee in attendees if attendee.strip()))
-    attendees = [attendee for attendee in attendees if attendee != user_id]
     if kind == MEETING:
         check.check(occurred_at is not None, "occur_time", t("is required for a meeting"))
         check.check(ends_at is not None, "end_time", t("is required for a meeting"))
@@ -126,11 +126,9 @@ def log_activity(session: Session, *, caller: Caller, kind: str, subject: str, a
             check.check(occurred_at < ends_at <= occurred_at + MAX_MEETING, "end_time",
                         t("must be after the start and at most {days} days later", days=MAX_MEETING.days))
         check.at_most(location, "location", 200)
-        check.check(len(attendees) <= MAX_ATTENDEES, "attendee_ids",
-                    t("must have at most {max} entries", max=MAX_ATTENDEES))
-        for position, attendee in enumerate(attendees):
-            check.at_most(attendee, f"attendee_ids[{position}]", 64)
+        attendees = _attendee_list(check, attendees, user_id, "attendee_ids")
     else:
+        attendees = [attendee for attendee in attendees if attendee.strip() not in ("", user_id)]
         for field, value in (("end_time", ends_at), ("location", location), ("attendee_ids", attendees)):
             check.check(not value, field, t("is only for meetings"))
     check.raise_if_any()
@@ -154,6 +152,93 @@ def log_activity(session: Session, *, caller: Caller, kind: str, subject: str, a
                                          ends_at=activity.ends_at) for person in [user_id, *attendees])
         session.flush()
     return activity
+
+
+def _attendee_list(check: Validator, attendees: Sequence[str], user_id: str, field: str) -> list[str]:
+    """Attendees without blanks, duplicates and the holder, with their violations."""
+    cleaned = list(dict.fromkeys(attendee.strip() for attendee in attendees if attendee.strip()))
+    cleaned = [attendee for attendee in cleaned if attendee != user_id]
+    check.check(len(cleaned) <= MAX_ATTENDEES, field, t("must have at most {max} entries", max=MAX_ATTENDEES))
+    for position, attendee in enumerate(cleaned):
+        check.at_most(attendee, f"{field}[{position}]", 64)
+    return cleaned
+
+
+def changeable(session: Session, *, caller: Caller, activity_id: str) -> Activity:
+    """The activity, locked, when the caller may change its record; NOT_FOUND when they may not read the record."""
+    activity = session.get(Activity, activity_id) if activity_id else None
+    if activity is None:
+        raise NotFound(t("activity {id} not found", id=repr(activity_id)))
+    try:
+        record = readable_record(session, caller=caller, kind=activity.record_kind, record_id=activity.record_id)
+    except NotFound:
+        raise NotFound(t("activity {id} not found", id=repr(activity_id))) from None
+    if not access.may_change(session, caller, owner_id=record.owner_id, team=record.team):
+        raise PermissionDenied(t("you may read activity {id} but not change it", id=repr(activity.id)))
+    session.refresh(activity, with_for_update=True)
+    return activity
+
+
+def update_activity(session: Session, *, caller: Caller, activity_id: str, subject: str | None = None,
+                    notes: str | None = None, outcome: str | None = None, occurred_at: datetime | None = None,
+                    ends_at: datetime | None = None, location: str | None = None,
+                    attendees: Sequence[str] | None = None) -> Activity:
+    """Replace the fields given (None: unchanged). Who may log on the record edits its activities; a meeting's
+    calendar rows (activity_attendee) follow its new start, end and attendees in the same transaction."""
+    if not caller.is_service:
+        caller.require_role(*LOG_ROLES)
+    check = Validator()
+    if subject is not None:
+        check.require(subject, "subject", max_length=200)
+    if notes is not None:
+        check.at_most(notes, "notes", 10000)
+    if outcome is not None:
+        check.at_most(outcome, "outcome", 200)
+    for field, value in (("occur_time", occurred_at), ("end_time", ends_at)):
+        check.check(value is None or value.tzinfo is not None, field, t("must carry a time zone"))
+    if location is not None:
+        check.at_most(location.strip(), "location", 200)
+    check.raise_if_any()
+    activity = changeable(session, caller=caller, activity_id=(activity_id or "").strip())
+    if activity.kind == MEETING:
+        if attendees is not None:
+            attendees = _attendee_list(check, attendees, activity.user_id, "attendees.user_ids")
+        start, end = _utc(occurred_at) or activity.occurred_at, _utc(ends_at) or activity.ends_at
+        if occurred_at is not None or ends_at is not None:
+            check.check(end is not None and start < end <= start + MAX_MEETING,
+                        "end_time" if ends_at is not None else "occur_time",
+                        t("must be after the start and at most {days} days later", days=MAX_MEETING.days))
+    else:
+        for field, value in (("end_time", ends_at), ("location", location), ("attendees", attendees)):
+            check.check(not value, field, t("is only for meetings"))
+    check.raise_if_any()
+    for name, value in (("subject", subject), ("notes", notes), ("outcome", outcome), ("location", location)):
+        if value is not None:
+            setattr(activity, name, value.strip())
+    if occurred_at is not None:
+        activity.occurred_at = _utc(occurred_at)
+    if activity.kind == MEETING:
+        if ends_at is not None:
+            activity.ends_at = _utc(ends_at)
+        if attendees is not None:
+            activity.attendees = attendees
+        _calendar_rows(session, activity)
+    session.flush()
+    return activity
+
+
+def _calendar_rows(session: Session, activity: Activity) -> None:
+    """The meeting's activity_attendee rows: its holder and attendees, with its start and end."""
+    wanted = [activity.user_id, *(activity.attendees or [])]
+    rows = {row.user_id: row for row in session.scalars(
+        select(ActivityAttendee).where(ActivityAttendee.activity_id == activity.id))}
+    for user_id, row in rows.items():
+        if user_id not in wanted:
+            session.delete(row)
+        else:
+            row.starts_at, row.ends_at = activity.occurred_at, activity.ends_at
+    session.add_all(ActivityAttendee(activity_id=activity.id, user_id=person, starts_at=activity.occurred_at,
+                                     ends_at=activity.ends_at) for person in wanted if person not in rows)
 
 
 def list_activities(session: Session, *, caller: Caller, account_id: str = "", contact_id: str = "",

@@ -39,6 +39,7 @@ from services.sales.convert import (
     account_to_proto,
     activity_to_proto,
     commitment_to_proto,
+    contact_to_proto,
     contract_to_proto,
     member_to_proto,
     opportunity_to_proto,
@@ -68,6 +69,11 @@ def _date(value: common_pb2.Date, field: str, check: Validator) -> date | None:
 def _when(message, field: str) -> datetime | None:  # noqa: ANN001
     """A Timestamp field as an aware UTC datetime, None when unset."""
     return getattr(message, field).ToDatetime(tzinfo=UTC) if message.HasField(field) else None
+
+
+def _given(message, field: str):  # noqa: ANN001, ANN202
+    """An optional field's value, None when unset (an Update* request: unset = unchanged)."""
+    return getattr(message, field) if message.HasField(field) else None
 
 
 def caller_locale(context) -> str:  # noqa: ANN001
@@ -118,6 +124,37 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
         with self.database.session(caller.tenant_id) as session:
             account = accounts.get_account(session, caller=caller, account_id=request.id)
             return sales_pb2.GetAccountResponse(account=account_to_proto(account))
+
+    def CreateContact(self, request, context) -> sales_pb2.CreateContactResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        fields = accounts.ContactFields(name=request.name, title=request.title, email=request.email,
+                                        phone=request.phone, customer_id=request.customer_id)
+        with self.database.session(caller.tenant_id) as session:
+            contact = accounts.create_contact(session, caller=caller, account_id=request.account_id, fields=fields)
+            return sales_pb2.CreateContactResponse(contact=contact_to_proto(contact))
+
+    def UpdateContact(self, request, context) -> sales_pb2.UpdateContactResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        fields = accounts.ContactFields(*(_given(request, name) for name in ("name", "title", "email", "phone",
+                                                                           "customer_id")))
+        with self.database.session(caller.tenant_id) as session:
+            contact = accounts.update_contact(session, caller=caller, contact_id=request.id, fields=fields)
+            return sales_pb2.UpdateContactResponse(contact=contact_to_proto(contact))
+
+    def GetContact(self, request, context) -> sales_pb2.GetContactResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            contact = accounts.readable_contact(session, caller=caller, contact_id=request.id)
+            return sales_pb2.GetContactResponse(contact=contact_to_proto(contact))
+
+    def ListContacts(self, request, context) -> sales_pb2.ListContactsResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        offset, size = page_window(request.page)
+        with self.database.session(caller.tenant_id) as session:
+            found, more = accounts.list_contacts(session, caller=caller, account_id=request.account_id,
+                                                 offset=offset, limit=size)
+            return sales_pb2.ListContactsResponse(contacts=[contact_to_proto(contact) for contact in found],
+                                                  page=next_page(offset, size, more))
 
     # --- roster and opportunities ---
 
@@ -481,12 +518,16 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
     def SetCommissionPlan(self, request, context) -> sales_pb2.SetCommissionPlanResponse:  # noqa: N802, ANN001
         caller = current_caller()
         rules = _json_object(request.rules_json, "rules_json")
+        check = Validator()
+        effective_from = _date(request.effective_from, "effective_from", check)
+        check.raise_if_any()
         with self.database.session(caller.tenant_id) as session:
             plan = commissions.set_plan(session, caller=caller, scope=request.scope, subject=request.subject,
-                                        name=request.name, rules=rules)
+                                        name=request.name, rules=rules, effective_from=effective_from)
             return sales_pb2.SetCommissionPlanResponse(
                 scope=plan.scope, subject=plan.subject, name=plan.name,
-                rules_json=json.dumps(plan.rules, ensure_ascii=False, sort_keys=True))
+                rules_json=json.dumps(plan.rules, ensure_ascii=False, sort_keys=True),
+                effective_from=to_date(plan.effective_from))
 
     def ComputeCommissions(self, request, context) -> sales_pb2.ComputeCommissionsResponse:  # noqa: N802, ANN001
         caller = current_caller()
@@ -495,6 +536,7 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
         code = found.currency
         return sales_pb2.ComputeCommissionsResponse(
             owner_id=found.owner_id, period=found.period.text, plan_scope=found.plan.scope, plan_name=found.plan.name,
+            plan_effective_from=to_date(found.plan.effective_from),
             won=to_money(found.won, code), total=to_money(found.total, code),
             lines=[sales_pb2.CommissionLine(
                 opportunity_id=line.opportunity_id, name=line.name, won_date=to_date(line.won_date),
@@ -504,7 +546,18 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
                     kind=part.kind, label=part.label, basis=to_money(part.basis, code),
                     rate_percent=money.text(part.rate), commission=format(part.commission.normalize(), "f"),
                 ) for part in line.parts],
+                plan_scope=line.plan.scope, plan_name=line.plan.name,
+                plan_effective_from=to_date(line.plan.effective_from),
             ) for line in found.lines])
+
+    def ListCommissionPlans(self, request, context) -> sales_pb2.ListCommissionPlansResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        offset, size = page_window(request.page)
+        with self.database.session(caller.tenant_id) as session:
+            found, more = commissions.list_plans(session, caller=caller, scope=request.scope,
+                                                 subject=request.subject, offset=offset, limit=size)
+            return sales_pb2.ListCommissionPlansResponse(plans=[plan_version_to_proto(v) for v in found],
+                                                         page=next_page(offset, size, more))
 
     def UpsertTerritory(self, request, context) -> sales_pb2.UpsertTerritoryResponse:  # noqa: N802, ANN001
         caller = current_caller()
@@ -556,6 +609,17 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
             return sales_pb2.ListActivitiesResponse(activities=[activity_to_proto(a) for a in found],
                                                     page=next_page(offset, size, more))
 
+    def UpdateActivity(self, request, context) -> sales_pb2.UpdateActivityResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            activity = activities.update_activity(
+                session, caller=caller, activity_id=request.id, subject=_given(request, "subject"),
+                notes=_given(request, "notes"), outcome=_given(request, "outcome"),
+                occurred_at=_when(request, "occur_time"), ends_at=_when(request, "end_time"),
+                location=_given(request, "location"),
+                attendees=list(request.attendees.user_ids) if request.HasField("attendees") else None)
+            return sales_pb2.UpdateActivityResponse(activity=activity_to_proto(activity))
+
     def CreateTask(self, request, context) -> sales_pb2.CreateTaskResponse:  # noqa: N802, ANN001
         caller = current_caller()
         with self.database.session(caller.tenant_id) as session:
@@ -571,6 +635,16 @@ class SalesApi(sales_pb2_grpc.SalesServiceServicer):
         with self.database.session(caller.tenant_id) as session:
             task = tasks.readable(session, caller=caller, task_id=request.id)
             return sales_pb2.GetTaskResponse(task=task_to_proto(task, utcnow()))
+
+    def UpdateTask(self, request, context) -> sales_pb2.UpdateTaskResponse:  # noqa: N802, ANN001
+        caller = current_caller()
+        with self.database.session(caller.tenant_id) as session:
+            task = tasks.update_task(
+                session, caller=caller, task_id=request.id, title=_given(request, "title"),
+                notes=_given(request, "notes"), priority=_given(request, "priority"),
+                assignee_id=_given(request, "assignee_id"), due_at=_when(request, "due_time"),
+                remind_at=_when(request, "remind_time"))
+            return sales_pb2.UpdateTaskResponse(task=task_to_proto(task, utcnow()))
 
     def ListTasks(self, request, context) -> sales_pb2.ListTasksResponse:  # noqa: N802, ANN001
         caller = current_caller()
@@ -620,6 +694,17 @@ def calendar_entry_to_proto(entry: calendar.Entry) -> sales_pb2.CalendarEntry:
         priority=entry.priority)
     message.start_time.FromDatetime(entry.start)
     message.end_time.FromDatetime(entry.end)
+    return message
+
+
+def plan_version_to_proto(version: commissions.PlanVersion) -> sales_pb2.CommissionPlanVersion:
+    plan = version.row
+    message = sales_pb2.CommissionPlanVersion(
+        scope=plan.scope, subject=plan.subject, name=plan.name,
+        rules_json=json.dumps(plan.rules, ensure_ascii=False, sort_keys=True),
+        effective_from=to_date(plan.effective_from), effective_until=to_date(version.effective_until),
+        set_by=plan.set_by)
+    message.update_time.FromDatetime(plan.updated_at)
     return message
 
 

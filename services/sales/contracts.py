@@ -117,8 +117,11 @@ def _may_approve(scope: access.Scope, contract: Contract, duty: str) -> bool:
 
 
 def readable(session: Session, *, caller: Caller, contract_id: str) -> Contract:
+    """A contract its opportunity's readers read (a territory's manager included) and so do the approvers of its
+    steps; NOT_FOUND for others. Reading only: submit and sign check access.may_change, decide the current step."""
     contract = session.get(Contract, contract_id) if contract_id else None
-    if contract is not None and access.may_read(session, caller, owner_id=contract.owner_id, team=contract.team):
+    if contract is not None and access.may_read_of_opportunity(
+            session, caller, owner_id=contract.owner_id, team=contract.team, opportunity_id=contract.opportunity_id):
         return contract
     if contract is not None:
         scope = access.scope_of(session, caller)

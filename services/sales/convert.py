@@ -171,8 +171,11 @@ def contract_to_proto(view: contracts.ContractView) -> sales_pb2.Contract:
 
 
 def contact_to_proto(contact: Contact) -> sales_pb2.Contact:
-    return sales_pb2.Contact(id=contact.id, name=contact.name, email=contact.email, phone=contact.phone,
-                             customer_id=contact.customer_id or "")
+    message = sales_pb2.Contact(id=contact.id, name=contact.name, email=contact.email, phone=contact.phone,
+                                customer_id=contact.customer_id or "", account_id=contact.account_id,
+                                title=contact.title or "")
+    stamp(message, "create_time", contact.created_at)
+    return message
 
 
 def commitment_to_proto(commitment: Commitment) -> sales_pb2.Commitment:

@@ -59,7 +59,8 @@ class SalesMember(TenantScoped, Base):
 
 
 class Contact(Audited, TenantScoped, Base):
-    """A person at an account."""
+    """A person at an account: from a qualified lead, or entered by who may change the account
+    (services/sales/accounts.py)."""
 
     __tablename__ = "contact"
     __table_args__ = (Index("ix_contact_customer", "tenant_id", "customer_id"),)
@@ -67,6 +68,8 @@ class Contact(Audited, TenantScoped, Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     account_id: Mapped[str] = mapped_column(String(36), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Job title or role at the account ("采购经理", "decision maker"); empty when unknown (migration sales_0007).
+    title: Mapped[str] = mapped_column(String(100), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(50), default="")
     # The person's customer identity from the identity service (a lead's customer id); empty until resolved.
@@ -470,14 +473,16 @@ class SalesTarget(TenantScoped, Base):
 
 
 class CommissionPlan(TenantScoped, Base):
-    """A commission plan for one rep, a team, or the tenant's default (scope "tenant", subject ""): the rules as
-    validated JSON (services/sales/commissions.py)."""
+    """One version of the commission plan of a rep, a team, or the tenant's default (scope "tenant", subject ""):
+    the rules as validated JSON (services/sales/commissions.py), in force from `effective_from` (a won day, UTC)
+    until the next version of the same scope and subject (ADR 0022). A new version never edits another."""
 
     __tablename__ = "commission_plan"
 
     tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     scope: Mapped[str] = mapped_column(String(16), primary_key=True)
     subject: Mapped[str] = mapped_column(String(100), primary_key=True)
+    effective_from: Mapped[date] = mapped_column(Date, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     rules: Mapped[dict] = mapped_column(JSON, default=dict)
     set_by: Mapped[str] = mapped_column(String(64), default="")

@@ -4,8 +4,9 @@ The person's accounts are those that carry one of their customer ids or that ide
 contacts are those accounts' contacts, the contacts that carry one of their customer ids (and contacts identity
 linked); their opportunities are those of the accounts, of the person's leads (lead_id) or linked directly. Export:
 all of these, with the activities and tasks on them and the contracts and orders of those opportunities and
-accounts. Erase: account and opportunity names, contacts' names, e-mails and phones, notes on lost opportunities,
-the subject, notes, outcome and place of the activities and the title and notes of the tasks on those records.
+accounts. Erase: account and opportunity names, contacts' names, titles, e-mails and phones, notes on lost
+opportunities, the subject, notes, outcome and place of the activities and the title and notes of the tasks on
+those records.
 Stages, amounts, currencies, dates, owners and teams stay, so the funnel, forecasts and commissions stay right.
 Contracts and orders are kept as they are: the tenant must keep them by law (commercial and tax records); the
 step's note says how many.
@@ -87,7 +88,7 @@ def erase(session: Session, subject: Subject) -> Step:
     activities, tasks = _notes(session, accounts, contacts, opportunities)
     count = privacy.erase_rows(session, Account, [a.id for a in accounts], {"name": ERASED}, producer=SERVICE)
     count += privacy.erase_rows(session, Contact, [c.id for c in contacts],
-                                {"name": ERASED, "email": "", "phone": ""}, producer=SERVICE)
+                                {"name": ERASED, "title": "", "email": "", "phone": ""}, producer=SERVICE)
     count += privacy.erase_rows(session, Opportunity, [o.id for o in opportunities],
                                 {"name": ERASED, "lost_note": ERASED}, producer=SERVICE)
     count += privacy.erase_rows(session, Activity, [a.id for a in activities],

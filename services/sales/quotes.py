@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -158,8 +158,11 @@ def create_quote(session: Session, *, caller: Caller, opportunity_id: str, price
 
 
 def readable_quote(session: Session, *, caller: Caller, quote_id: str) -> QuoteView:
+    """A quote its opportunity's readers read (a territory's manager included); NOT_FOUND for others. Reading only:
+    drafting a contract from it checks access.may_change (contracts.create_contract)."""
     quote = session.get(Quote, quote_id) if quote_id else None
-    if quote is None or not access.may_read(session, caller, owner_id=quote.owner_id, team=quote.team):
+    if quote is None or not access.may_read_of_opportunity(session, caller, owner_id=quote.owner_id, team=quote.team,
+                                                           opportunity_id=quote.opportunity_id):
         raise NotFound(t("quote {id} not found", id=repr(quote_id)))
     lines = list(session.scalars(select(QuoteLine).where(QuoteLine.quote_id == quote.id)
                                  .order_by(QuoteLine.position)))
@@ -170,12 +173,13 @@ def list_quotes(session: Session, *, caller: Caller, opportunity_id: str, offset
                 limit: int = 50) -> tuple[list[QuoteView], bool]:
     """The quotes of an opportunity the caller may read, newest first, without their lines (with their count), and
     whether more follow. The opportunity must be readable (NOT_FOUND otherwise); of its quotes, those GetQuote
-    would show (a territory's manager reads the opportunity but not its quotes)."""
+    would show (all of them for the manager of a territory holding the opportunity)."""
     check = Validator()
     check.require(opportunity_id, "opportunity_id", max_length=36)
     check.raise_if_any()
     opportunity = opportunities.readable(session, caller=caller, opportunity_id=opportunity_id)
-    visible = access.visible_owned(session, caller, Quote.owner_id, Quote.team)
+    visible = (true() if access.in_managed_territory(session, caller, opportunity)
+               else access.visible_owned(session, caller, Quote.owner_id, Quote.team))
     found = list(session.scalars(
         select(Quote).where(Quote.opportunity_id == opportunity.id, visible)
         .order_by(Quote.created_at.desc(), Quote.id.desc()).offset(offset).limit(limit + 1)))

@@ -10,6 +10,8 @@ still open and not yet reminded, so a closed task never reminds. A task is overd
 Who: whoever reads the record (services/sales/activities.py) creates a task on it for themselves; a manager for the
 reps of their team; admin and services for anyone. A task is read and closed by its assignee, its creator, the
 manager of the assignee's team (the team is copied when assigned), admin (auditors read). Others get NOT_FOUND.
+Who closes an open task edits it (`update_task`); a new due or reminder time reschedules the reminder timer in the
+same transaction.
 """
 
 from __future__ import annotations
@@ -107,21 +109,27 @@ def readable(session: Session, *, caller: Caller, task_id: str) -> SalesTask:
     return task
 
 
+def _require_change(session: Session, caller: Caller, task: SalesTask) -> None:
+    """Assignee, creator, the manager of the task's team, admin, services; not auditors."""
+    scope = access.scope_of(session, caller)
+    if not (scope.change_all or (not caller.has_any_role("auditor") and _mine(scope, task))):
+        raise PermissionDenied(t("you may read task {id} but not change it", id=repr(task.id)))
+
+
 def _close(session: Session, *, caller: Caller, task_id: str, to: str, note: str, now: datetime | None) -> SalesTask:
     check = Validator()
     check.at_most(note or "", "note" if to == DONE else "reason", 1000)
     check.raise_if_any()
     task = readable(session, caller=caller, task_id=task_id)
+    # The timer row before the task row, as update_task (and the firing reminder) take them.
+    timers.cancel(session, kind=REMINDER_TIMER, key=task.id)
     session.refresh(task, with_for_update=True)
-    scope = access.scope_of(session, caller)
-    if not (scope.change_all or (not caller.has_any_role("auditor") and _mine(scope, task))):
-        raise PermissionDenied(t("you may read task {id} but not change it", id=repr(task.id)))
+    _require_change(session, caller, task)
     if task.status != OPEN:
         raise FailedPrecondition(t("task {id} is {status}: only an open task is completed or cancelled",
                                    id=repr(task.id), status=task.status))
     task.status, task.closed_by, task.closed_at, task.close_note = to, caller.subject, now or utcnow(), \
         (note or "").strip()
-    timers.cancel(session, kind=REMINDER_TIMER, key=task.id)
     session.flush()
     return task
 
@@ -136,6 +144,62 @@ def cancel(session: Session, *, caller: Caller, task_id: str, reason: str = "",
            now: datetime | None = None) -> SalesTask:
     """open -> cancelled; the reminder is cancelled."""
     return _close(session, caller=caller, task_id=task_id, to=CANCELLED, note=reason, now=now)
+
+
+def update_task(session: Session, *, caller: Caller, task_id: str, title: str | None = None,
+                notes: str | None = None, priority: str | None = None, assignee_id: str | None = None,
+                due_at: datetime | None = None, remind_at: datetime | None = None) -> SalesTask:
+    """Replace the fields given (None: unchanged) of an open task; who may close it edits it.
+
+    A new due time without a reminder time moves the reminder with it (same lead time). The reminder timer is
+    rescheduled to the (new) reminder time while the reminder has not fired; once it has, a reminder time moved
+    later arms it again (a new task.due), an earlier one does not. A new assignee must be someone the caller may
+    assign tasks to, and the task takes their team."""
+    check = Validator()
+    if title is not None:
+        check.require(title, "title", max_length=200)
+    if notes is not None:
+        check.at_most(notes, "notes", 4000)
+    if priority is not None:
+        priority = priority.strip().lower()
+        check.check(priority in PRIORITIES, "priority", t("must be one of: {values}", values=", ".join(PRIORITIES)))
+    if assignee_id is not None:
+        assignee_id = assignee_id.strip()
+        check.require(assignee_id, "assignee_id", max_length=64)
+    _aware(check, due_at, "due_time")
+    _aware(check, remind_at, "remind_time")
+    check.raise_if_any()
+    task = readable(session, caller=caller, task_id=task_id)
+    # The timer row before the task row: the order in which a firing reminder takes them (its handler writes the
+    # task), so an edit racing the reminder waits for it instead of deadlocking with it.
+    timers.cancel(session, kind=REMINDER_TIMER, key=task.id)
+    session.refresh(task, with_for_update=True)
+    _require_change(session, caller, task)
+    if task.status != OPEN:
+        raise FailedPrecondition(t("task {id} is {status}: only an open task can be edited", id=repr(task.id),
+                                   status=task.status))
+    new_due = due_at.astimezone(UTC) if due_at is not None else task.due_at
+    if remind_at is not None:
+        new_remind = remind_at.astimezone(UTC)
+        check.check(new_remind <= new_due, "remind_time", t("must not be after the due time"))
+    else:
+        new_remind = new_due - (task.due_at - task.remind_at)
+    check.raise_if_any()
+    if assignee_id is not None and assignee_id != task.assignee_id:
+        if not activities.may_act_for(session, caller, assignee_id):
+            raise PermissionDenied(t("you may not assign tasks to {user}", user=assignee_id))
+        member = access.member(session, assignee_id)
+        task.assignee_id, task.team = assignee_id, member.team if member is not None else ""
+    for name, value in (("title", title), ("notes", notes), ("priority", priority)):
+        if value is not None:
+            setattr(task, name, value.strip())
+    if task.reminded_at is not None and new_remind > task.remind_at:
+        task.reminded_at = None  # the reminder fired for the old time: remind again at the new one
+    task.due_at, task.remind_at = new_due, new_remind
+    if task.reminded_at is None:
+        timers.schedule(session, kind=REMINDER_TIMER, key=task.id, due_at=task.remind_at)
+    session.flush()
+    return task
 
 
 def is_overdue(task: SalesTask, now: datetime) -> bool:

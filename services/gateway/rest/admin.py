@@ -61,7 +61,8 @@ def _fields(data: dict, allowed: dict[str, type]) -> dict:
 def _page(session: Session, model: type, order) -> tuple[list, str]:  # noqa: ANN001
     """Keyset paging by the time-ordered id: (rows, next_page_token)."""
     try:
-        size = int(request.args.get("page_size") or DEFAULT_PAGE_SIZE)
+        raw = request.args.get("page_size")
+        size = DEFAULT_PAGE_SIZE if raw is None else int(raw)  # "page_size=" is a mistake, not the default
     except ValueError:
         raise Problem(400, t("invalid query parameter {name}", name="page_size"),
                       [("page_size", t("must be a number"))]) from None

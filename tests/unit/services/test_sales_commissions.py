@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crm.common.v1 import common_pb2
 from crm.sales.v1 import sales_pb2, sales_pb2_grpc
 from services.core.errors import FailedPrecondition, InvalidArgument, PermissionDenied
 from services.sales import commissions, opportunities, quotes
@@ -33,9 +34,11 @@ def database(migrated_database):
     return database
 
 
-def set_plan(database, who, scope, subject, rules, name=""):
+def set_plan(database, who, scope, subject, rules, name="", effective_from=date(2026, 1, 1)):
+    """A plan version in force from New Year 2026 (versions: test_sales_commissions_versions.py)."""
     with database.session("t1") as session:
-        return commissions.set_plan(session, caller=who, scope=scope, subject=subject, name=name, rules=rules)
+        return commissions.set_plan(session, caller=who, scope=scope, subject=subject, name=name, rules=rules,
+                                    effective_from=effective_from)
 
 
 def compute(database, who, owner_id, period="2026-05"):
@@ -199,7 +202,8 @@ def test_api_round_trip(grpc_service):
                                metadata=boss)
     assert set(service.violations(raised.value)) == {"rules_json"}
     plan = stub.SetCommissionPlan(sales_pb2.SetCommissionPlanRequest(
-        scope="team", subject="east", name="East", rules_json=json.dumps(TIERS)), metadata=boss)
+        scope="team", subject="east", name="East", rules_json=json.dumps(TIERS),
+        effective_from=common_pb2.Date(year=2026, month=4, day=1)), metadata=boss)
     assert (plan.scope, plan.subject, json.loads(plan.rules_json)) == ("team", "east", TIERS)
     found = stub.ComputeCommissions(sales_pb2.ComputeCommissionsRequest(period="2026-05"), metadata=rep)
     assert (found.owner_id, found.plan_scope, found.plan_name, found.total.amount, found.won.amount) == (

@@ -1051,18 +1051,96 @@ class CompleteCommitmentResponse(_message.Message):
     def __init__(self, commitment: _Optional[_Union[Commitment, _Mapping]] = ...) -> None: ...
 
 class Contact(_message.Message):
-    __slots__ = ("id", "name", "email", "phone", "customer_id")
+    __slots__ = ("id", "name", "email", "phone", "customer_id", "account_id", "title", "create_time")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     PHONE_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     email: str
     phone: str
     customer_id: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., customer_id: _Optional[str] = ...) -> None: ...
+    account_id: str
+    title: str
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., customer_id: _Optional[str] = ..., account_id: _Optional[str] = ..., title: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CreateContactRequest(_message.Message):
+    __slots__ = ("account_id", "name", "title", "email", "phone", "customer_id")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    name: str
+    title: str
+    email: str
+    phone: str
+    customer_id: str
+    def __init__(self, account_id: _Optional[str] = ..., name: _Optional[str] = ..., title: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., customer_id: _Optional[str] = ...) -> None: ...
+
+class CreateContactResponse(_message.Message):
+    __slots__ = ("contact",)
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    contact: Contact
+    def __init__(self, contact: _Optional[_Union[Contact, _Mapping]] = ...) -> None: ...
+
+class UpdateContactRequest(_message.Message):
+    __slots__ = ("id", "name", "title", "email", "phone", "customer_id")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    title: str
+    email: str
+    phone: str
+    customer_id: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., title: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., customer_id: _Optional[str] = ...) -> None: ...
+
+class UpdateContactResponse(_message.Message):
+    __slots__ = ("contact",)
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    contact: Contact
+    def __init__(self, contact: _Optional[_Union[Contact, _Mapping]] = ...) -> None: ...
+
+class GetContactRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class GetContactResponse(_message.Message):
+    __slots__ = ("contact",)
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    contact: Contact
+    def __init__(self, contact: _Optional[_Union[Contact, _Mapping]] = ...) -> None: ...
+
+class ListContactsRequest(_message.Message):
+    __slots__ = ("account_id", "page")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    page: _common_pb2.PageRequest
+    def __init__(self, account_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListContactsResponse(_message.Message):
+    __slots__ = ("contacts", "page")
+    CONTACTS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    contacts: _containers.RepeatedCompositeFieldContainer[Contact]
+    page: _common_pb2.PageResponse
+    def __init__(self, contacts: _Optional[_Iterable[_Union[Contact, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...
 
 class HandoverPackage(_message.Message):
     __slots__ = ("handover_id", "account", "contacts", "opportunity", "quote", "contract", "approval_history", "commitments", "create_time")
@@ -1175,28 +1253,32 @@ class GetAttainmentResponse(_message.Message):
     def __init__(self, target: _Optional[_Union[Target, _Mapping]] = ..., won: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., won_count: _Optional[int] = ..., attainment_percent: _Optional[str] = ..., open_pipeline: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., weighted_pipeline: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., open_count: _Optional[int] = ..., unconverted_won: _Optional[_Iterable[_Union[_common_pb2.Money, _Mapping]]] = ..., unconverted_open: _Optional[_Iterable[_Union[_common_pb2.Money, _Mapping]]] = ..., start_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., end_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class SetCommissionPlanRequest(_message.Message):
-    __slots__ = ("scope", "subject", "name", "rules_json")
+    __slots__ = ("scope", "subject", "name", "rules_json", "effective_from")
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     RULES_JSON_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
     scope: str
     subject: str
     name: str
     rules_json: str
-    def __init__(self, scope: _Optional[str] = ..., subject: _Optional[str] = ..., name: _Optional[str] = ..., rules_json: _Optional[str] = ...) -> None: ...
+    effective_from: _common_pb2.Date
+    def __init__(self, scope: _Optional[str] = ..., subject: _Optional[str] = ..., name: _Optional[str] = ..., rules_json: _Optional[str] = ..., effective_from: _Optional[_Union[_common_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class SetCommissionPlanResponse(_message.Message):
-    __slots__ = ("scope", "subject", "name", "rules_json")
+    __slots__ = ("scope", "subject", "name", "rules_json", "effective_from")
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     RULES_JSON_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
     scope: str
     subject: str
     name: str
     rules_json: str
-    def __init__(self, scope: _Optional[str] = ..., subject: _Optional[str] = ..., name: _Optional[str] = ..., rules_json: _Optional[str] = ...) -> None: ...
+    effective_from: _common_pb2.Date
+    def __init__(self, scope: _Optional[str] = ..., subject: _Optional[str] = ..., name: _Optional[str] = ..., rules_json: _Optional[str] = ..., effective_from: _Optional[_Union[_common_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class CommissionPart(_message.Message):
     __slots__ = ("kind", "label", "basis", "rate_percent", "commission")
@@ -1213,7 +1295,7 @@ class CommissionPart(_message.Message):
     def __init__(self, kind: _Optional[str] = ..., label: _Optional[str] = ..., basis: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., rate_percent: _Optional[str] = ..., commission: _Optional[str] = ...) -> None: ...
 
 class CommissionLine(_message.Message):
-    __slots__ = ("opportunity_id", "name", "won_date", "amount", "converted", "parts", "commission")
+    __slots__ = ("opportunity_id", "name", "won_date", "amount", "converted", "parts", "commission", "plan_scope", "plan_name", "plan_effective_from")
     OPPORTUNITY_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     WON_DATE_FIELD_NUMBER: _ClassVar[int]
@@ -1221,6 +1303,9 @@ class CommissionLine(_message.Message):
     CONVERTED_FIELD_NUMBER: _ClassVar[int]
     PARTS_FIELD_NUMBER: _ClassVar[int]
     COMMISSION_FIELD_NUMBER: _ClassVar[int]
+    PLAN_SCOPE_FIELD_NUMBER: _ClassVar[int]
+    PLAN_NAME_FIELD_NUMBER: _ClassVar[int]
+    PLAN_EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
     opportunity_id: str
     name: str
     won_date: _common_pb2.Date
@@ -1228,7 +1313,10 @@ class CommissionLine(_message.Message):
     converted: _common_pb2.Money
     parts: _containers.RepeatedCompositeFieldContainer[CommissionPart]
     commission: _common_pb2.Money
-    def __init__(self, opportunity_id: _Optional[str] = ..., name: _Optional[str] = ..., won_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., converted: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., parts: _Optional[_Iterable[_Union[CommissionPart, _Mapping]]] = ..., commission: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+    plan_scope: str
+    plan_name: str
+    plan_effective_from: _common_pb2.Date
+    def __init__(self, opportunity_id: _Optional[str] = ..., name: _Optional[str] = ..., won_date: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., converted: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., parts: _Optional[_Iterable[_Union[CommissionPart, _Mapping]]] = ..., commission: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., plan_scope: _Optional[str] = ..., plan_name: _Optional[str] = ..., plan_effective_from: _Optional[_Union[_common_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class ComputeCommissionsRequest(_message.Message):
     __slots__ = ("owner_id", "period")
@@ -1239,7 +1327,7 @@ class ComputeCommissionsRequest(_message.Message):
     def __init__(self, owner_id: _Optional[str] = ..., period: _Optional[str] = ...) -> None: ...
 
 class ComputeCommissionsResponse(_message.Message):
-    __slots__ = ("owner_id", "period", "plan_scope", "plan_name", "lines", "won", "total")
+    __slots__ = ("owner_id", "period", "plan_scope", "plan_name", "lines", "won", "total", "plan_effective_from")
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     PLAN_SCOPE_FIELD_NUMBER: _ClassVar[int]
@@ -1247,6 +1335,7 @@ class ComputeCommissionsResponse(_message.Message):
     LINES_FIELD_NUMBER: _ClassVar[int]
     WON_FIELD_NUMBER: _ClassVar[int]
     TOTAL_FIELD_NUMBER: _ClassVar[int]
+    PLAN_EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
     owner_id: str
     period: str
     plan_scope: str
@@ -1254,7 +1343,46 @@ class ComputeCommissionsResponse(_message.Message):
     lines: _containers.RepeatedCompositeFieldContainer[CommissionLine]
     won: _common_pb2.Money
     total: _common_pb2.Money
-    def __init__(self, owner_id: _Optional[str] = ..., period: _Optional[str] = ..., plan_scope: _Optional[str] = ..., plan_name: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[CommissionLine, _Mapping]]] = ..., won: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+    plan_effective_from: _common_pb2.Date
+    def __init__(self, owner_id: _Optional[str] = ..., period: _Optional[str] = ..., plan_scope: _Optional[str] = ..., plan_name: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[CommissionLine, _Mapping]]] = ..., won: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., plan_effective_from: _Optional[_Union[_common_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class CommissionPlanVersion(_message.Message):
+    __slots__ = ("scope", "subject", "name", "rules_json", "effective_from", "effective_until", "set_by", "update_time")
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    RULES_JSON_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    SET_BY_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    scope: str
+    subject: str
+    name: str
+    rules_json: str
+    effective_from: _common_pb2.Date
+    effective_until: _common_pb2.Date
+    set_by: str
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, scope: _Optional[str] = ..., subject: _Optional[str] = ..., name: _Optional[str] = ..., rules_json: _Optional[str] = ..., effective_from: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., effective_until: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., set_by: _Optional[str] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListCommissionPlansRequest(_message.Message):
+    __slots__ = ("scope", "subject", "page")
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    scope: str
+    subject: str
+    page: _common_pb2.PageRequest
+    def __init__(self, scope: _Optional[str] = ..., subject: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListCommissionPlansResponse(_message.Message):
+    __slots__ = ("plans", "page")
+    PLANS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    plans: _containers.RepeatedCompositeFieldContainer[CommissionPlanVersion]
+    page: _common_pb2.PageResponse
+    def __init__(self, plans: _Optional[_Iterable[_Union[CommissionPlanVersion, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...
 
 class Territory(_message.Message):
     __slots__ = ("id", "name", "regions", "industries", "manager_id", "rep_ids")
@@ -1412,6 +1540,38 @@ class ListActivitiesResponse(_message.Message):
     page: _common_pb2.PageResponse
     def __init__(self, activities: _Optional[_Iterable[_Union[Activity, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...
 
+class Attendees(_message.Message):
+    __slots__ = ("user_ids",)
+    USER_IDS_FIELD_NUMBER: _ClassVar[int]
+    user_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, user_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class UpdateActivityRequest(_message.Message):
+    __slots__ = ("id", "subject", "notes", "outcome", "occur_time", "end_time", "location", "attendees")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    ATTENDEES_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    subject: str
+    notes: str
+    outcome: str
+    occur_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    location: str
+    attendees: Attendees
+    def __init__(self, id: _Optional[str] = ..., subject: _Optional[str] = ..., notes: _Optional[str] = ..., outcome: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., location: _Optional[str] = ..., attendees: _Optional[_Union[Attendees, _Mapping]] = ...) -> None: ...
+
+class UpdateActivityResponse(_message.Message):
+    __slots__ = ("activity",)
+    ACTIVITY_FIELD_NUMBER: _ClassVar[int]
+    activity: Activity
+    def __init__(self, activity: _Optional[_Union[Activity, _Mapping]] = ...) -> None: ...
+
 class Task(_message.Message):
     __slots__ = ("id", "title", "notes", "record_kind", "record_id", "account_id", "assignee_id", "team", "priority", "status", "due_time", "remind_time", "reminded_time", "overdue", "created_by", "create_time", "closed_by", "close_time", "close_note")
     ID_FIELD_NUMBER: _ClassVar[int]
@@ -1489,6 +1649,30 @@ class GetTaskRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class GetTaskResponse(_message.Message):
+    __slots__ = ("task",)
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    task: Task
+    def __init__(self, task: _Optional[_Union[Task, _Mapping]] = ...) -> None: ...
+
+class UpdateTaskRequest(_message.Message):
+    __slots__ = ("id", "title", "notes", "priority", "assignee_id", "due_time", "remind_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_ID_FIELD_NUMBER: _ClassVar[int]
+    DUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    REMIND_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    title: str
+    notes: str
+    priority: str
+    assignee_id: str
+    due_time: _timestamp_pb2.Timestamp
+    remind_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., notes: _Optional[str] = ..., priority: _Optional[str] = ..., assignee_id: _Optional[str] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., remind_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class UpdateTaskResponse(_message.Message):
     __slots__ = ("task",)
     TASK_FIELD_NUMBER: _ClassVar[int]
     task: Task

@@ -45,6 +45,26 @@ class SalesServiceStub:
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetAccountRequest.SerializeToString,
                 response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetAccountResponse.FromString,
                 _registered_method=True)
+        self.CreateContact = channel.unary_unary(
+                '/crm.sales.v1.SalesService/CreateContact',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateContactRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateContactResponse.FromString,
+                _registered_method=True)
+        self.UpdateContact = channel.unary_unary(
+                '/crm.sales.v1.SalesService/UpdateContact',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpdateContactRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpdateContactResponse.FromString,
+                _registered_method=True)
+        self.GetContact = channel.unary_unary(
+                '/crm.sales.v1.SalesService/GetContact',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetContactRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetContactResponse.FromString,
+                _registered_method=True)
+        self.ListContacts = channel.unary_unary(
+                '/crm.sales.v1.SalesService/ListContacts',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListContactsRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListContactsResponse.FromString,
+                _registered_method=True)
         self.UpsertMember = channel.unary_unary(
                 '/crm.sales.v1.SalesService/UpsertMember',
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpsertMemberRequest.SerializeToString,
@@ -260,6 +280,11 @@ class SalesServiceStub:
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ComputeCommissionsRequest.SerializeToString,
                 response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ComputeCommissionsResponse.FromString,
                 _registered_method=True)
+        self.ListCommissionPlans = channel.unary_unary(
+                '/crm.sales.v1.SalesService/ListCommissionPlans',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListCommissionPlansRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListCommissionPlansResponse.FromString,
+                _registered_method=True)
         self.UpsertTerritory = channel.unary_unary(
                 '/crm.sales.v1.SalesService/UpsertTerritory',
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpsertTerritoryRequest.SerializeToString,
@@ -285,6 +310,11 @@ class SalesServiceStub:
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListActivitiesRequest.SerializeToString,
                 response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListActivitiesResponse.FromString,
                 _registered_method=True)
+        self.UpdateActivity = channel.unary_unary(
+                '/crm.sales.v1.SalesService/UpdateActivity',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpdateActivityRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpdateActivityResponse.FromString,
+                _registered_method=True)
         self.CreateTask = channel.unary_unary(
                 '/crm.sales.v1.SalesService/CreateTask',
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateTaskRequest.SerializeToString,
@@ -294,6 +324,11 @@ class SalesServiceStub:
                 '/crm.sales.v1.SalesService/GetTask',
                 request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetTaskRequest.SerializeToString,
                 response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetTaskResponse.FromString,
+                _registered_method=True)
+        self.UpdateTask = channel.unary_unary(
+                '/crm.sales.v1.SalesService/UpdateTask',
+                request_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpdateTaskRequest.SerializeToString,
+                response_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpdateTaskResponse.FromString,
                 _registered_method=True)
         self.ListTasks = channel.unary_unary(
                 '/crm.sales.v1.SalesService/ListTasks',
@@ -335,6 +370,34 @@ class SalesServiceServicer:
 
     def GetAccount(self, request, context):
         """GetAccount returns one account of the caller's tenant.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateContact(self, request, context):
+        """CreateContact adds a person to an account (who may change the account).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateContact(self, request, context):
+        """UpdateContact changes the fields given of a contact (who may change its account).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetContact(self, request, context):
+        """GetContact returns a contact of an account the caller may read.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListContacts(self, request, context):
+        """ListContacts lists an account's contacts, oldest first (who may read the account).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -645,14 +708,23 @@ class SalesServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def SetCommissionPlan(self, request, context):
-        """SetCommissionPlan sets the commission plan of a rep, a team or the tenant (manager, admin).
+        """SetCommissionPlan adds a version of the commission plan of a rep, a team or the tenant, in force from its
+        effective date (manager, admin); no other version changes.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ComputeCommissions(self, request, context):
-        """ComputeCommissions computes a rep's commission for a period from their won deals, per deal, exactly.
+        """ComputeCommissions computes a rep's commission for a period from their won deals, per deal, exactly, each deal
+        with the plan version in force on its won day.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCommissionPlans(self, request, context):
+        """ListCommissionPlans lists the commission plan versions the caller may read, with the days they are in force.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -695,6 +767,14 @@ class SalesServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateActivity(self, request, context):
+        """UpdateActivity changes the fields given of an activity (who may change its record); a meeting's calendar
+        rows follow its times and attendees.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateTask(self, request, context):
         """CreateTask gives a rep a to-do on a record, due at a time; its reminder emits task.due.
         """
@@ -704,6 +784,14 @@ class SalesServiceServicer:
 
     def GetTask(self, request, context):
         """GetTask returns a task the caller may read.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateTask(self, request, context):
+        """UpdateTask changes the fields given of an open task (assignee, creator, team manager, admin); a new due or
+        reminder time reschedules the reminder (task.due again when a fired reminder moves later).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -756,6 +844,26 @@ def add_SalesServiceServicer_to_server(servicer, server):
                     servicer.GetAccount,
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetAccountRequest.FromString,
                     response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetAccountResponse.SerializeToString,
+            ),
+            'CreateContact': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateContact,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateContactRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateContactResponse.SerializeToString,
+            ),
+            'UpdateContact': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateContact,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpdateContactRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpdateContactResponse.SerializeToString,
+            ),
+            'GetContact': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetContact,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetContactRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetContactResponse.SerializeToString,
+            ),
+            'ListContacts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListContacts,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListContactsRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListContactsResponse.SerializeToString,
             ),
             'UpsertMember': grpc.unary_unary_rpc_method_handler(
                     servicer.UpsertMember,
@@ -972,6 +1080,11 @@ def add_SalesServiceServicer_to_server(servicer, server):
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ComputeCommissionsRequest.FromString,
                     response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ComputeCommissionsResponse.SerializeToString,
             ),
+            'ListCommissionPlans': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCommissionPlans,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListCommissionPlansRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListCommissionPlansResponse.SerializeToString,
+            ),
             'UpsertTerritory': grpc.unary_unary_rpc_method_handler(
                     servicer.UpsertTerritory,
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpsertTerritoryRequest.FromString,
@@ -997,6 +1110,11 @@ def add_SalesServiceServicer_to_server(servicer, server):
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListActivitiesRequest.FromString,
                     response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.ListActivitiesResponse.SerializeToString,
             ),
+            'UpdateActivity': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateActivity,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpdateActivityRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpdateActivityResponse.SerializeToString,
+            ),
             'CreateTask': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateTask,
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.CreateTaskRequest.FromString,
@@ -1006,6 +1124,11 @@ def add_SalesServiceServicer_to_server(servicer, server):
                     servicer.GetTask,
                     request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetTaskRequest.FromString,
                     response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.GetTaskResponse.SerializeToString,
+            ),
+            'UpdateTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateTask,
+                    request_deserializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpdateTaskRequest.FromString,
+                    response_serializer=crm_dot_sales_dot_v1_dot_sales__pb2.UpdateTaskResponse.SerializeToString,
             ),
             'ListTasks': grpc.unary_unary_rpc_method_handler(
                     servicer.ListTasks,
@@ -1088,6 +1211,114 @@ class SalesService:
             '/crm.sales.v1.SalesService/GetAccount',
             crm_dot_sales_dot_v1_dot_sales__pb2.GetAccountRequest.SerializeToString,
             crm_dot_sales_dot_v1_dot_sales__pb2.GetAccountResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateContact(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/CreateContact',
+            crm_dot_sales_dot_v1_dot_sales__pb2.CreateContactRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.CreateContactResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateContact(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/UpdateContact',
+            crm_dot_sales_dot_v1_dot_sales__pb2.UpdateContactRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.UpdateContactResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetContact(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/GetContact',
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetContactRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.GetContactResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListContacts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/ListContacts',
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListContactsRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListContactsResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -2260,6 +2491,33 @@ class SalesService:
             _registered_method=True)
 
     @staticmethod
+    def ListCommissionPlans(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/ListCommissionPlans',
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListCommissionPlansRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.ListCommissionPlansResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def UpsertTerritory(request,
             target,
             options=(),
@@ -2395,6 +2653,33 @@ class SalesService:
             _registered_method=True)
 
     @staticmethod
+    def UpdateActivity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/UpdateActivity',
+            crm_dot_sales_dot_v1_dot_sales__pb2.UpdateActivityRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.UpdateActivityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def CreateTask(request,
             target,
             options=(),
@@ -2438,6 +2723,33 @@ class SalesService:
             '/crm.sales.v1.SalesService/GetTask',
             crm_dot_sales_dot_v1_dot_sales__pb2.GetTaskRequest.SerializeToString,
             crm_dot_sales_dot_v1_dot_sales__pb2.GetTaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.sales.v1.SalesService/UpdateTask',
+            crm_dot_sales_dot_v1_dot_sales__pb2.UpdateTaskRequest.SerializeToString,
+            crm_dot_sales_dot_v1_dot_sales__pb2.UpdateTaskResponse.FromString,
             options,
             channel_credentials,
             insecure,
