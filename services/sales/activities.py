@@ -223,6 +223,7 @@ def update_activity(session: Session, *, caller: Caller, activity_id: str, subje
         if attendees is not None:
             activity.attendees = attendees
         _calendar_rows(session, activity)
+    activity.revise(utcnow())
     session.flush()
     return activity
 

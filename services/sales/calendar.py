@@ -47,8 +47,10 @@ class Entry:
     location: str = ""
     status: str = ""
     priority: str = ""
-    # Last revision (iCalendar DTSTAMP), a task's reminder and completion time.
+    # Last change (iCalendar DTSTAMP and LAST-MODIFIED) and how many changes (SEQUENCE: a calendar program replaces
+    # its copy when it grows); a task's reminder and completion time.
     revised: datetime | None = None
+    sequence: int = 0
     remind_at: datetime | None = None
     completed_at: datetime | None = None
     sort_key: tuple = field(default=(), compare=False, repr=False)
@@ -110,7 +112,8 @@ def _meetings(session: Session, users: list[str], start: datetime, end: datetime
                            .order_by(Activity.occurred_at, Activity.id).limit(MAX_ENTRIES + 1))
     return [Entry(MEETING, row.id, row.subject, row.occurred_at, row.ends_at or row.occurred_at, row.record_kind,
                   row.record_id, row.account_id, (row.user_id, *(row.attendees or [])), location=row.location,
-                  revised=row.created_at, sort_key=(row.occurred_at, 0, row.id))
+                  revised=row.revised_at or row.created_at, sequence=row.sequence or 0,
+                  sort_key=(row.occurred_at, 0, row.id))
             for row in rows]
 
 
@@ -120,8 +123,9 @@ def _tasks(session: Session, users: list[str], start: datetime, end: datetime) -
         SalesTask.due_at < end).order_by(SalesTask.due_at, SalesTask.id).limit(MAX_ENTRIES + 1))
     return [Entry(TASK, row.id, row.title, row.due_at, row.due_at, row.record_kind, row.record_id, row.account_id,
                   (row.assignee_id,), status=row.status, priority=row.priority,
-                  revised=row.closed_at or row.created_at, remind_at=row.remind_at if row.status == tasks.OPEN
-                  else None, completed_at=row.closed_at if row.status == tasks.DONE else None,
+                  revised=row.revised_at or row.created_at, sequence=row.sequence or 0,
+                  remind_at=row.remind_at if row.status == tasks.OPEN else None,
+                  completed_at=row.closed_at if row.status == tasks.DONE else None,
                   sort_key=(row.due_at, 1, row.id))
             for row in rows]
 
@@ -163,6 +167,9 @@ def to_ical(view: CalendarView, *, name: str = "") -> bytes:
                 # An absolute trigger must say so (the default value type is a duration).
                 alarm.add("trigger", entry.remind_at, parameters={"VALUE": "DATE-TIME"})
                 component.add_component(alarm)
+        component.add("sequence", entry.sequence)
+        if entry.revised is not None:
+            component.add("last-modified", entry.revised)
         component.add("x-crm-record", f"{entry.record_kind}:{entry.record_id}")
         calendar.add_component(component)
     return calendar.to_ical()

@@ -527,7 +527,19 @@ class ExchangeRate(TenantScoped, Base):
 # --- activities, tasks and the calendar (R-SALES-5, issue #5 item 1) -------------------------------------------
 
 
-class Activity(Audited, TenantScoped, Base):
+class CalendarRevised:
+    """Calendar items exported as iCalendar: each change bumps `sequence` and sets `revised_at`, so that calendar
+    programs replace their copy of an edited meeting or task (RFC 5545 SEQUENCE, LAST-MODIFIED)."""
+
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    revised_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    def revise(self, now: datetime) -> None:
+        self.sequence = (self.sequence or 0) + 1
+        self.revised_at = now
+
+
+class Activity(CalendarRevised, Audited, TenantScoped, Base):
     """A call, meeting, e-mail or note on an account, a contact or an opportunity (services/sales/activities.py).
     Owner and team are the record's when logged: who reads the activity is who reads the record."""
 
@@ -576,7 +588,7 @@ class ActivityAttendee(TenantScoped, Base):
     ends_at: Mapped[datetime] = mapped_column()
 
 
-class SalesTask(Audited, TenantScoped, Base):
+class SalesTask(CalendarRevised, Audited, TenantScoped, Base):
     """A to-do for a rep on an account, contact or opportunity, with a due time, a priority and a reminder timer
     (services/sales/tasks.py): open -> done or cancelled."""
 

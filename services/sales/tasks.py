@@ -130,6 +130,7 @@ def _close(session: Session, *, caller: Caller, task_id: str, to: str, note: str
                                    id=repr(task.id), status=task.status))
     task.status, task.closed_by, task.closed_at, task.close_note = to, caller.subject, now or utcnow(), \
         (note or "").strip()
+    task.revise(task.closed_at)
     session.flush()
     return task
 
@@ -198,6 +199,7 @@ def update_task(session: Session, *, caller: Caller, task_id: str, title: str | 
     task.due_at, task.remind_at = new_due, new_remind
     if task.reminded_at is None:
         timers.schedule(session, kind=REMINDER_TIMER, key=task.id, due_at=task.remind_at)
+    task.revise(utcnow())
     session.flush()
     return task
 

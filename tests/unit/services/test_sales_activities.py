@@ -473,3 +473,37 @@ def test_update_activity_and_task_rpcs(grpc_service):
         stub.UpdateTask(sales_pb2.UpdateTaskRequest(id=task.id, title="x"), metadata=rep)
     assert raised.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert "only an open task can be edited" in raised.value.details()
+
+
+def test_the_calendar_export_counts_each_change_so_calendar_programs_replace_their_copy(database, caller):
+    from icalendar import Calendar
+
+    account_id, _, _ = records(database, caller)
+    rep = caller("sales", subject="rep-1")
+    meeting = log(database, rep, kind="meeting", subject="Demo", account_id=account_id, occurred_at=T0,
+                  ends_at=T0 + timedelta(hours=1))
+    task = make_task(database, rep, account_id=account_id, assignee_id="rep-1")
+
+    def exported() -> dict[str, tuple[int, datetime | None]]:
+        with database.session("t1") as session:
+            data, _ = calendar.export(session, caller=rep, start=T0 - timedelta(days=1), end=T0 + timedelta(days=9),
+                                      user_id="rep-1")
+        found = {}
+        for component in Calendar.from_ical(data).walk():
+            if component.name in ("VEVENT", "VTODO"):
+                modified = component.get("last-modified")
+                found[str(component["uid"]).split("@")[0]] = (int(component["sequence"]),
+                                                              modified.dt if modified is not None else None)
+        return found
+
+    first = exported()
+    assert first == {f"activity-{meeting.id}": (0, meeting.created_at.replace(microsecond=0)),
+                     f"task-{task.id}": (0, task.created_at.replace(microsecond=0))}
+    edit(database, rep, meeting.id, occurred_at=T0 + timedelta(days=2), ends_at=T0 + timedelta(days=2, hours=1))
+    edit_task(database, rep, task.id, due_at=T0 + timedelta(days=3))
+    second = exported()
+    assert [second[key][0] for key in sorted(second)] == [1, 1]
+    assert all(second[key][1] >= first[key][1] for key in second)  # iCalendar times have whole seconds
+    with database.session("t1") as session:
+        tasks.complete(session, caller=rep, task_id=task.id)
+    assert exported()[f"task-{task.id}"][0] == 2
