@@ -74,11 +74,22 @@ def tenant_data(services_gateway):
                               headers=admin)
     assert opportunity.status_code == 201, opportunity.get_json()
     ids["opportunity"] = opportunity.get_json()["opportunity"]["id"]
+    contact = client.post(f"/api/v1/accounts/{ids['account']}/contacts", json={"name": "王芳"}, headers=admin)
+    assert contact.status_code == 201, contact.get_json()
+    ids["contact"] = contact.get_json()["contact"]["id"]
+    activity = client.post("/api/v1/activities", json={"kind": "call", "subject": "首次通话",
+                                                        "opportunity_id": ids["opportunity"]}, headers=admin)
+    assert activity.status_code == 201, activity.get_json()
+    ids["activity"] = activity.get_json()["activity"]["id"]
+    task = client.post("/api/v1/tasks", json={"title": "发报价", "opportunity_id": ids["opportunity"],
+                                              "due_time": "2030-01-02T03:00:00Z"}, headers=admin)
+    assert task.status_code == 201, task.get_json()
+    ids["task"] = task.get_json()["task"]["id"]
     return ids
 
 
 def _fill(path: str, value: str) -> str:
-    for name in ("id", "lead_id", "customer_id", "job_id", "contract_id", "reminder_id"):
+    for name in ("id", "lead_id", "customer_id", "job_id", "contract_id", "reminder_id", "account_id"):
         path = path.replace("{" + name + "}", value)
     return path
 
@@ -109,6 +120,15 @@ def test_a_tenant_never_sees_another_tenants_data_through_any_endpoint(services_
             for value in tenant_data.values():
                 answer = client.post(_fill(route.path, value), json={}, headers=theirs)
                 assert answer.status_code in (400, 403, 404, 409), (route.path, answer.get_json())
+        elif route.http_method not in ("GET", "POST"):  # PATCH: a valid change of a record that is not theirs
+            body = {"UpdateContact": {"name": "x"}, "UpdateActivity": {"subject": "x"},
+                    "UpdateTask": {"title": "x"}}[route.rpc]
+            for value in tenant_data.values():
+                answer = client.open(_fill(route.path, value), method=route.http_method, json=body, headers=theirs)
+                assert answer.status_code == 404, (route.path, answer.get_json())
+    # The same change is one the owner tenant may make: the 404s above were about the tenant, not the body.
+    own = client.patch(f"/api/v1/contacts/{tenant_data['contact']}", json={"name": "王芳芳"}, headers=ours)
+    assert own.status_code == 200 and own.get_json()["contact"]["name"] == "王芳芳", own.get_json()
     assert client.get(f"/api/v1/leads/{tenant_data['lead']}/follow-ups", headers=ours).get_json()["follow_ups"][0][
         "id"] == tenant_data["follow_up"]
     assert json.loads(client.get(f"/api/v1/leads/{tenant_data['lead']}", headers=ours).get_data())["lead"][
