@@ -4,12 +4,17 @@ contacts, the people at an account.
 Contacts come from qualified leads (services/sales/opportunities.py) or are entered here. Who: the account's rule
 (services/sales/access.py, as for its activities): whoever may change the account (its owner, their team's
 manager, admin, services) creates and edits its contacts; whoever reads it (those and auditors) reads them. Others
-get NOT_FOUND. E-mail and phone are checked as the leads service checks a lead's. No event is published: nothing
-consumes one yet (the audit log records every change, contacts being audited).
+get NOT_FOUND. E-mail and phone are checked as the leads service checks a lead's.
+
+Every contact is announced to identity (ADR 0023): contact.created, and contact.updated when an edit changes its
+name, e-mail or phone (the fields identity matches on). Identity resolves it as the record (sales, contact, id) and
+answers identity.resolved; its merges and unmerges re-key contacts and accounts (`link_customer`,
+`rekey_customer`, `restore_customer`, called by services/sales/events.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from prometheus_client import Counter
@@ -22,6 +27,7 @@ from services.core.errors import NotFound, PermissionDenied, Validator
 from services.core.events import emit
 from services.core.i18n import t
 from services.sales import access, activities
+from services.sales.convert import contact_event
 from services.sales.models import Account, Contact
 
 ACCOUNTS_CREATED = Counter("crm_accounts_created", "Accounts created, by GB/T 4754 section.", ["industry"])
@@ -150,7 +156,15 @@ def create_contact(session: Session, *, caller: Caller, account_id: str, fields:
                       email=fields.email or "", phone=fields.phone or "", customer_id=fields.customer_id or "")
     session.add(contact)
     session.flush()
+    announce_contact(session, contact, created=True)
     return contact
+
+
+def announce_contact(session: Session, contact: Contact, *, created: bool) -> None:
+    """contact.created / contact.updated in the caller's transaction (the contact must be flushed). The lead
+    hand-over (opportunities.py) emits the same event itself."""
+    emit(session, contact_event(contact, session.get(Account, contact.account_id), created=created),
+         producer="sales")
 
 
 def readable_contact(session: Session, *, caller: Caller, contact_id: str) -> Contact:
@@ -171,11 +185,14 @@ def update_contact(session: Session, *, caller: Caller, contact_id: str, fields:
                                         record_id=(contact_id or "").strip())
     _may_change(session, caller, record)
     contact = session.get(Contact, record.id)
+    before = (contact.name, contact.email, contact.phone)
     for name in ("name", "title", "email", "phone", "customer_id"):
         value = getattr(fields, name)
         if value is not None:
             setattr(contact, name, value)
     session.flush()
+    if (contact.name, contact.email, contact.phone) != before:
+        announce_contact(session, contact, created=False)
     return contact
 
 
@@ -190,3 +207,58 @@ def list_contacts(session: Session, *, caller: Caller, account_id: str, offset: 
     found = list(session.scalars(select(Contact).where(Contact.account_id == record.account_id)
                                  .order_by(Contact.created_at, Contact.id).offset(offset).limit(limit + 1)))
     return found[:limit], len(found) > limit
+
+
+# --- customer ids from identity (ADR 0023) ----------------------------------------------------------------------
+
+CONTACT_RECORD = ("sales", "contact")  # how identity names a contact's record (service, kind)
+
+
+def link_customer(session: Session, *, contact_id: str, customer_id: str) -> bool:
+    """identity.resolved for a contact: the customer id identity linked it to, stored when the contact has none.
+    One it has already stays (given by the caller, or the qualified lead's: identity's word about the lead). False
+    when nothing changed (unknown contact, or an id kept)."""
+    contact = session.get(Contact, contact_id) if contact_id and customer_id else None
+    if contact is None or contact.customer_id:
+        return False
+    contact.customer_id = customer_id[:32]
+    return True
+
+
+def rekey_customer(session: Session, *, from_customer_id: str, to_customer_id: str) -> int:
+    """identity.merged: the accounts and contacts of the absorbed customer now carry the survivor's id, whoever set
+    it (the absorbed id would still resolve to the survivor in identity, but lookups by id here must find them).
+    Rows are loaded and changed one by one so that each change is audited (R-SEC-3); a customer has few."""
+    if not from_customer_id or not to_customer_id or from_customer_id == to_customer_id:
+        return 0
+    changed = 0
+    for model in (Account, Contact):
+        for row in session.scalars(select(model).where(model.customer_id == from_customer_id)):
+            row.customer_id = to_customer_id
+            changed += 1
+    return changed
+
+
+def restore_customer(session: Session, *, survivor_id: str, restored_id: str,
+                     records: Iterable[tuple[str, str, str]]) -> tuple[int, int]:
+    """identity.unmerged: the contacts whose records (service, kind, id) moved back to `restored_id` take it again,
+    if they still carry the survivor's id (an id given by hand stays). An account carrying the survivor's id follows
+    its contacts: it takes the restored id when one of its contacts moved back and none of them still carries the
+    survivor's; otherwise it stays with the survivor. Returns (contacts, accounts) changed."""
+    contact_ids = [record_id for service, kind, record_id in records if (service, kind) == CONTACT_RECORD]
+    if not survivor_id or not restored_id or not contact_ids:
+        return 0, 0
+    moved = list(session.scalars(select(Contact).where(Contact.id.in_(contact_ids),
+                                                       Contact.customer_id == survivor_id)))
+    for contact in moved:
+        contact.customer_id = restored_id
+    session.flush()
+    account_ids = sorted({contact.account_id for contact in moved})
+    staying = set(session.scalars(select(Contact.account_id).where(Contact.account_id.in_(account_ids),
+                                                                   Contact.customer_id == survivor_id)))
+    followed = list(session.scalars(select(Account).where(Account.id.in_(account_ids),
+                                                          Account.customer_id == survivor_id)))
+    followed = [account for account in followed if account.id not in staying]
+    for account in followed:
+        account.customer_id = restored_id
+    return len(moved), len(followed)

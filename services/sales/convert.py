@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from crm.common.v1 import common_pb2
+from crm.events.v1.sales_pb2 import ContactCreated, ContactUpdated
 from crm.sales.v1 import sales_pb2
 from services.sales import money
 from services.sales.models import (
@@ -176,6 +177,15 @@ def contact_to_proto(contact: Contact) -> sales_pb2.Contact:
                                 title=contact.title or "")
     stamp(message, "create_time", contact.created_at)
     return message
+
+
+def contact_event(contact: Contact, account: Account, *, created: bool) -> ContactCreated | ContactUpdated:
+    """contact.created or contact.updated: what identity needs to match the person (the account's name is the
+    company, its owner the record's owner)."""
+    event_type = ContactCreated if created else ContactUpdated
+    return event_type(contact_id=contact.id, account_id=account.id, name=contact.name, company=account.name,
+                      email=contact.email, phone=contact.phone, owner_id=account.owner_id,
+                      customer_id=contact.customer_id or "")
 
 
 def commitment_to_proto(commitment: Commitment) -> sales_pb2.Commitment:

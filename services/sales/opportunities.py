@@ -20,6 +20,7 @@ from services.core.errors import FailedPrecondition, NotFound, PermissionDenied,
 from services.core.events import emit
 from services.core.i18n import t
 from services.sales import access
+from services.sales.convert import contact_event
 from services.sales.models import Account, Contact, FunnelDay, Opportunity, StageChange
 from services.sales.money import MAX_AMOUNT, to_money
 
@@ -265,6 +266,8 @@ def _open_from_lead(session: Session, event: LeadQualified) -> Opportunity:
                               email=event.email[:254], phone=event.phone[:50], customer_id=event.customer_id[:32])
             session.add(contact)
             session.flush()
+            # Identity resolves it too, so that the customer lists it (ADR 0023).
+            emit(session, contact_event(contact, account, created=True), producer="sales")
         elif event.customer_id and not contact.customer_id:
             contact.customer_id = event.customer_id[:32]
     title = event.company or event.name or event.lead_id

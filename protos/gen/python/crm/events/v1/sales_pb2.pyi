@@ -373,3 +373,43 @@ class TerritoryUpdated(_message.Message):
     rep_ids: _containers.RepeatedScalarFieldContainer[str]
     revision: int
     def __init__(self, territory_id: _Optional[str] = ..., name: _Optional[str] = ..., regions: _Optional[_Iterable[str]] = ..., industries: _Optional[_Iterable[str]] = ..., manager_id: _Optional[str] = ..., rep_ids: _Optional[_Iterable[str]] = ..., revision: _Optional[int] = ...) -> None: ...
+
+class ContactCreated(_message.Message):
+    __slots__ = ("contact_id", "account_id", "name", "company", "email", "phone", "owner_id", "customer_id")
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    COMPANY_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    contact_id: str
+    account_id: str
+    name: str
+    company: str
+    email: str
+    phone: str
+    owner_id: str
+    customer_id: str
+    def __init__(self, contact_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., company: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., owner_id: _Optional[str] = ..., customer_id: _Optional[str] = ...) -> None: ...
+
+class ContactUpdated(_message.Message):
+    __slots__ = ("contact_id", "account_id", "name", "company", "email", "phone", "owner_id", "customer_id")
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    COMPANY_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    contact_id: str
+    account_id: str
+    name: str
+    company: str
+    email: str
+    phone: str
+    owner_id: str
+    customer_id: str
+    def __init__(self, contact_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., company: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., owner_id: _Optional[str] = ..., customer_id: _Optional[str] = ...) -> None: ...
