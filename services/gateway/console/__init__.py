@@ -10,10 +10,10 @@ from flask import Blueprint, Flask, redirect, url_for
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFProtect
 
-from services.gateway.console import admin, customers, dashboard, leads, sales
+from services.gateway.console import admin, customers, dashboard, leads, sales, work
 from services.gateway.principal import current_principal, login_required
 
-AREAS = (leads, sales, customers, dashboard, admin)  # also the order of the menu
+AREAS = (leads, sales, work, customers, dashboard, admin)  # also the order of the menu
 
 
 def _menu_in_area_order() -> None:

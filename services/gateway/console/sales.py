@@ -5,6 +5,8 @@ see and do (a rep: their own opportunities; a manager: the team's; an approver: 
 and its refusals become page messages in the person's language. Pages that need several answers ask at once (gRPC
 futures), so they cost one round trip of latency.
 
+The opportunity page also shows the opportunity's contacts, activities and tasks, with their forms (console/work.py).
+
 The board works without JavaScript (each tile has a small move form); static/pipeline.js adds drag and drop, which
 posts to the same endpoint and asks for JSON.
 """
@@ -284,16 +286,30 @@ def opportunities():  # noqa: ANN201
 @blueprint.get("/console/opportunities/<opportunity_id>")
 @login_required
 def opportunity(opportunity_id: str):  # noqa: ANN201
+    return opportunity_page(opportunity_id)
+
+
+def opportunity_page(opportunity_id: str, *, forms: dict | None = None, status: int = 200):  # noqa: ANN201
+    """The opportunity with its quotes, and its contacts, activities and tasks (console/work.py); `forms`: the work
+    forms shown again with what was typed and their errors after the service refused them ({"contact": (values,
+    errors), ...}), with that `status`."""
+    from services.gateway.console import work  # here, not at the top: work's forms re-render this page
+
     stub = backend("sales")
     token = request.args.get("quotes_page", "")
     quotes_call = stub.ListQuotes.future(sales_pb2.ListQuotesRequest(
         opportunity_id=opportunity_id, page=_page(token, QUOTES_PAGE_SIZE)))
+    work_calls = work.OpportunityWork(stub, opportunity_id, activities_token=request.args.get("activities_page", ""))
     try:
         found = stub.GetOpportunity(sales_pb2.GetOpportunityRequest(id=opportunity_id)).opportunity
     except grpc.RpcError as error:
         quotes_call.cancel()
+        work_calls.cancel()
         status = flash_error(error)
         return render_template("console/opportunity.html", opportunity=None), status
+    account_call = stub.GetAccount.future(sales_pb2.GetAccountRequest(id=found.account_id)) \
+        if found.account_id else None
+    work_calls.ask_contacts(found.account_id)  # with the account: the page's second and last round trip
     quotes, quotes_failed, next_token = [], "", ""
     try:
         reply = quotes_call.result()
@@ -302,9 +318,9 @@ def opportunity(opportunity_id: str):  # noqa: ANN201
     else:
         quotes, next_token = list(reply.quotes), reply.page.next_page_token
     account = None
-    if found.account_id:
+    if account_call is not None:
         try:
-            account = stub.GetAccount(sales_pb2.GetAccountRequest(id=found.account_id)).account
+            account = account_call.result().account
         except grpc.RpcError:
             account = None  # the opportunity's facts still show; the account name is a nicety
     history = []
@@ -323,7 +339,8 @@ def opportunity(opportunity_id: str):  # noqa: ANN201
         quotes_next_url=url_for("sales.opportunity", opportunity_id=found.id, quotes_page=next_token)
         if next_token else "",
         quotes_first_url=url_for("sales.opportunity", opportunity_id=found.id) if token else "",
-    )
+        work=work_calls.view(found, account, forms or {}),
+    ), status
 
 
 def _endpoints() -> set[str]:
