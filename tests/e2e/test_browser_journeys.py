@@ -390,3 +390,59 @@ def test_merge_then_unmerge_a_customer(demo_platform, browser, log_in):
     assert golden(browser) == absorbed_before and linked_records(browser) == absorbed_records
     screenshot(browser, "54-restored-customer")
 
+
+
+# --- a rep's day: log a call, plan a task, find it in My tasks and My week, mark it done ----------------------------
+
+
+def set_local_time(driver, element, days_ahead: int, hour: int) -> str:
+    """Fill a datetime-local input through the DOM (typing into one depends on the browser's locale)."""
+    value = driver.execute_script(
+        "const d = new Date(); d.setDate(d.getDate() + arguments[1]); d.setHours(arguments[2], 0, 0, 0);"
+        "const p = n => String(n).padStart(2, '0');"
+        "arguments[0].value = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(arguments[2])}:00`;"
+        "return arguments[0].value;", element, days_ahead, hour)
+    return value
+
+
+def errors_shown(driver) -> list[str]:
+    return [element.text for element in driver.find_elements(By.CSS_SELECTOR, ".flash.error, .error")
+            if element.text]
+
+
+def test_a_rep_logs_a_call_plans_a_task_and_finds_it_in_the_week(demo_platform, browser, log_in):
+    base = demo_platform["url"]
+    log_in("rep-1")
+    browser.get(f"{base}/console/pipeline")
+    click_through(browser, browser.find_element(By.CSS_SELECTOR, ".tile .tile-name"))
+    opportunity_url = browser.current_url
+    assert "/console/opportunities/" in opportunity_url
+
+    log = browser.find_element(By.CSS_SELECTOR, "form.wk-log")
+    log.find_element(By.NAME, "subject").send_keys("Pricing call with the CFO")
+    log.find_element(By.NAME, "outcome").send_keys("agreed to a pilot")
+    click_through(browser, log.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    assert not errors_shown(browser), errors_shown(browser)
+    timeline = browser.find_element(By.ID, "activities").text
+    assert "Pricing call with the CFO" in timeline and "agreed to a pilot" in timeline
+
+    task_form = browser.find_element(By.CSS_SELECTOR, "#tasks form.wk-form")
+    task_form.find_element(By.NAME, "title").send_keys("Send the pilot proposal")
+    set_local_time(browser, task_form.find_element(By.NAME, "due"), 1, 10)
+    click_through(browser, task_form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    assert not errors_shown(browser), errors_shown(browser)
+    assert "Send the pilot proposal" in browser.find_element(By.ID, "tasks").text
+    screenshot(browser, "60-opportunity-work")
+
+    browser.get(f"{base}/console/tasks")
+    row = browser.find_element(By.XPATH, "//tr[.//*[contains(., 'Send the pilot proposal')]]")
+    screenshot(browser, "61-my-tasks")
+    browser.get(f"{base}/console/calendar")
+    assert "Send the pilot proposal" in browser.find_element(By.TAG_NAME, "main").text
+    screenshot(browser, "62-my-week")
+
+    browser.get(f"{base}/console/tasks")
+    row = browser.find_element(By.XPATH, "//tr[.//*[contains(., 'Send the pilot proposal')]]")
+    click_through(browser, row.find_element(By.XPATH, ".//button[normalize-space()='Mark done']"))
+    assert "Task done: Send the pilot proposal." in flashes(browser)
+    assert not browser.find_elements(By.XPATH, "//tr[.//*[contains(., 'Send the pilot proposal')]]")  # not to do
