@@ -146,6 +146,26 @@ def api_latency(port: int, ids: list[str], calls: int) -> list[float]:
     return latencies
 
 
+def in_process_latency(database: Database, ids: list[str], calls: int) -> list[float]:
+    """The same work as RecordBehaviour's handler (a tenant transaction: record, rescore, write, commit) called in
+    this process: what scoring one lead costs without the gRPC transport (whose floor GetLead shows)."""
+    from services.core.auth import Caller
+
+    tracking = Caller(tenant_id=TENANT, subject="tracking", kind="service", roles=frozenset())
+    rng = np.random.default_rng(7)
+    kinds = rng.choice(BEHAVIOUR_KINDS, calls + 200, p=[0.55, 0.25, 0.1, 0.07, 0.03])
+    targets = rng.choice(len(ids), calls + 200)
+    latencies = []
+    for n in range(calls + 200):
+        started = time.perf_counter()
+        with database.session(TENANT) as session:
+            scoring.record_behaviour(session, caller=tracking, kind=str(kinds[n]), lead_id=ids[targets[n]],
+                                     event_key=f"in-process-{n}", source="bench")
+        if n >= 200:
+            latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=1_000_000)
@@ -191,6 +211,13 @@ def main() -> None:
             floor = statistics.quantiles(get_lead_latency(cluster.ports["leads"], ids, args.calls), n=100)
             print(f"  for comparison, GetLead (one primary-key read) on the same server: p50 {floor[49]:.2f} ms, "
                   f"p99 {floor[98]:.2f} ms", flush=True)
+            database = Database("leads", cluster.database_url)
+            try:
+                inside = statistics.quantiles(in_process_latency(database, ids, args.calls), n=100)
+            finally:
+                database.dispose()
+            print(f"  the handler's work without gRPC (record, rescore, write, commit in one transaction, called in "
+                  f"this process): p50 {inside[49]:.2f} ms, p99 {inside[98]:.2f} ms", flush=True)
     if not args.skip_auc:
         backtest()
 

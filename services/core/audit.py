@@ -3,16 +3,20 @@
 A model opts in with the `Audited` mixin (`class Lead(Audited, TenantScoped, Base)`), and names in
 `__audit_exclude__` the columns that are not customer data but caches or bookkeeping (a lead's score, `updated_at`).
 After every flush of a service's session, the kernel collects the audited rows the flush created, updated or
-deleted, with the changed columns' values before and after, and writes ONE `crm.events.v1.AuditRecorded` event
-(`audit.recorded`) to the outbox in the same transaction: the change and its audit record commit or roll back
-together. The analytics service keeps them in its append-only audit log (ADR 0015).
+deleted, with the changed columns' values before and after; when the transaction commits, after its last flush, it
+writes ONE `crm.events.v1.AuditRecorded` event (`audit.recorded`) with every record change of the transaction to
+the outbox in that transaction (ADR 0020; one per actor and cause should those differ, and one per savepoint that
+is released): the change and its audit record commit or roll back together, and a savepoint that rolls back takes
+its records with it. The analytics service keeps them in its append-only audit log (ADR 0015), one entry per
+record change.
 
 What the ORM flush does not see is not captured: Core statements (`session.execute(update(Lead)...)`,
 `insert(Table)`, raw SQL, PostgreSQL COPY). Such bulk paths announce their effect with domain events of their own
 (lead.imported, ...); ADR 0015 lists them.
 
 Cost: a flush without audited objects costs one class-attribute look-up per written object; an update that
-touches only excluded columns (a rescore) costs a look at the attributes it modified, and emits nothing.
+touches only excluded columns (a rescore) costs a look at the attributes it modified, and emits nothing. The
+audit event shares the transaction's single outbox INSERT with its other events (services/core/events.py).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from crm.events.v1.audit_pb2 import AuditRecorded
 from services.core.auth import current_caller
 from services.core.db import DATABASE, TENANT, TenantScopeError
 from services.core.errors import Unauthenticated
-from services.core.events import emit_many
+from services.core.events import EventContext, current_context, emit_many, register_finisher, stage_item
 
 CREATED, UPDATED, DELETED = "created", "updated", "deleted"
 ACTIONS = (CREATED, UPDATED, DELETED)
@@ -180,10 +184,25 @@ def actor() -> tuple[str, str]:
     return caller.subject, caller.kind
 
 
+_PENDING = "crm_audit_pending"  # session.info: the transaction's record changes, staged until it commits
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Record changes of one flush and one tenant, with who made them and why."""
+
+    tenant: str
+    producer: str
+    actor: str
+    actor_kind: str
+    context: EventContext | None
+    records: list[AuditRecorded.RecordChange]
+
+
 @event.listens_for(Session, "after_flush")
 def _audit_flush(session: Session, flush_context) -> None:  # noqa: ANN001
     """After a flush (new, dirty and deleted still show what it wrote, with attribute history; primary keys and
-    Python-side defaults are filled in): one AuditRecorded for its audited changes, in its transaction."""
+    Python-side defaults are filled in): its audited changes, staged for the transaction's AuditRecorded."""
     found = _changes(session.new, _created) + _changes(session.dirty, _updated) + _changes(session.deleted, _deleted)
     if not found:
         return
@@ -195,13 +214,28 @@ def _audit_flush(session: Session, flush_context) -> None:  # noqa: ANN001
     for obj_tenant, record in found:
         # A tenant session writes only its tenant's rows (services/core/db.py); a kernel session names each row's.
         by_tenant.setdefault(tenant if isinstance(tenant, str) else obj_tenant, []).append(record)
+    context = current_context()
     for records_tenant, records in by_tenant.items():
         if not isinstance(records_tenant, str):
             raise TenantScopeError("audited rows written without a tenant")
+        stage_item(session, _PENDING, _Batch(records_tenant, producer, who, kind, context, records))
+
+
+def _emit_pending(session: Session, batches: list[_Batch]) -> None:
+    """At commit: one AuditRecorded per tenant, actor and cause with the records of every flush, in flush order
+    (split every MAX_RECORDS_PER_EVENT records)."""
+    grouped: dict[tuple, list[AuditRecorded.RecordChange]] = {}
+    for batch in batches:
+        key = (batch.tenant, batch.producer, batch.actor, batch.actor_kind, batch.context)
+        grouped.setdefault(key, []).extend(batch.records)
+    for (tenant, producer, who, kind, context), records in grouped.items():
         emit_many(session, [
             AuditRecorded(actor=who, actor_kind=kind, records=records[start:start + MAX_RECORDS_PER_EVENT])
             for start in range(0, len(records), MAX_RECORDS_PER_EVENT)
-        ], producer=producer, tenant=records_tenant)
+        ], producer=producer, tenant=tenant, context=context)
+
+
+register_finisher(_PENDING, _emit_pending)
 
 
 def _service_of(session: Session) -> str:

@@ -81,7 +81,7 @@ def up(database_url: str | None, bus_url: str | None, no_gateway: bool, demo: bo
     """Run every service and the gateway in one process (migrates first)."""
     from services.core.logs import configure_logging
     from services.core.metrics import start_metrics_server
-    from services.core.runtime import Platform
+    from services.core.runtime import Platform, tune_garbage_collector
 
     settings = _settings(database_url, bus_url)
     configure_logging(settings.log_level)
@@ -89,6 +89,7 @@ def up(database_url: str | None, bus_url: str | None, no_gateway: bool, demo: bo
     start_metrics_server(settings.metrics_port)
     platform.start()
     gateway = None if no_gateway else _start_gateway(settings)
+    tune_garbage_collector()
     if platform.wait_until_serving(30):
         log.info("all services SERVING; gateway on http://localhost:%d", settings.http_port)
         if demo and gateway is not None:
@@ -150,10 +151,11 @@ def serve(service: str, migrate: bool) -> None:
         _wait_for_signal()
         server.close()
         return
-    from services.core.runtime import Platform
+    from services.core.runtime import Platform, tune_garbage_collector
 
     platform = Platform(settings, [service], migrate=migrate)
     platform.start()
+    tune_garbage_collector()
     try:
         _wait_for_signal()
     finally:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.core.auth import Caller, reset_caller, set_caller
-from services.core.db import Database, upsert_insert, utcnow
+from services.core.db import TENANT, Database, upsert_insert, utcnow
 from services.core.events import caused_by, event_type_of, parse_envelope, unpack
 from services.core.kernel_models import InboxRecord
 from services.core.metrics import CONSUMER_LAG_SECONDS
@@ -48,6 +48,7 @@ class InboxDispatcher:
         self.queue = consumer.queue_for(service)
         self.database = database
         self.handlers = {event_type_of(cls): (cls, handler) for cls, handler in consumer.handlers.items()}
+        self._lag = CONSUMER_LAG_SECONDS.labels(self.queue)
 
     def __call__(self, body: bytes) -> str:
         result = self.apply_batch([body])[0]
@@ -60,51 +61,82 @@ class InboxDispatcher:
         transaction is rolled back and each is applied alone, so a failure affects only its own message."""
         if len(bodies) > 1:
             try:
-                with self.database.batch() as connection:
-                    return [self._apply(body, connection) for body in bodies]
+                with self.database.batch(wake_relay=False) as connection:
+                    return self._apply_all(bodies, connection)
             except Exception:  # noqa: BLE001, S110 - retried one by one just below
                 pass
         results: list[str | Exception] = []
         for body in bodies:
             try:
-                with self.database.batch() as connection:
-                    results.append(self._apply(body, connection))
+                with self.database.batch(wake_relay=False) as connection:
+                    results.extend(self._apply_all([body], connection))
             except Exception as exc:  # noqa: BLE001 - reported per message
                 results.append(exc)
         return results
 
-    def _apply(self, body: bytes, connection: Connection) -> str:
-        envelope = parse_envelope(body)
-        entry = self.handlers.get(envelope.type)
-        if entry is None:
-            return envelope.type  # bound by a wildcard but not handled here: nothing to do
-        payload_cls, handler = entry
-        payload = unpack(envelope, payload_cls)
-        caller_token = set_caller(Caller(tenant_id=envelope.tenant_id, subject=self.service, kind="service"))
+    def _apply_all(self, bodies: Sequence[bytes], connection: Connection) -> list[str]:
+        """Apply `bodies` in `connection`'s transaction: one INSERT records every event id in the inbox (those
+        recorded before are duplicates), then each new event's handler runs in a session of its tenant. Events of
+        one tenant that follow each other share a session: each handler's changes are flushed when it returns (so
+        that its audit record names its cause), and the session's events and audit records are written to the
+        outbox in one INSERT when the run ends."""
+        envelopes = [parse_envelope(body) for body in bodies]
+        results = [envelope.type for envelope in envelopes]  # "" below for duplicates
+        handled = [(index, envelope) for index, envelope in enumerate(envelopes) if envelope.type in self.handlers]
+        if not handled:
+            return results  # bound by a wildcard but not handled here: nothing to do
+        first = self._record_first_deliveries(connection, [envelope.id for _, envelope in handled])
+        session: Session | None = None
         try:
-            with self.database.session_on(connection, envelope.tenant_id) as session, caused_by(
-                envelope.id, envelope.correlation_id
-            ):
-                if not self._record_first_delivery(session, envelope.id):
-                    return ""
-                handler(session, payload, envelope=envelope, tenant=envelope.tenant_id)
+            for index, envelope in handled:
+                if envelope.id not in first:
+                    results[index] = ""
+                    continue
+                first.discard(envelope.id)  # a second copy in the same batch is a duplicate too
+                payload_cls, handler = self.handlers[envelope.type]
+                payload = unpack(envelope, payload_cls)
+                tenant = envelope.tenant_id
+                if session is None or session.info[TENANT] != tenant:
+                    if session is not None:
+                        self.database.finish_on(session)
+                    session = self.database.open_on(connection, tenant)
+                caller_token = set_caller(Caller(tenant_id=tenant, subject=self.service, kind="service"))
+                try:
+                    with caused_by(envelope.id, envelope.correlation_id):
+                        handler(session, payload, envelope=envelope, tenant=tenant)
+                        session.flush()
+                finally:
+                    reset_caller(caller_token)
+                lag = time.time() - envelope.occurred_at.ToMicroseconds() / 1e6
+                self._lag.observe(max(lag, 0.0))
+            if session is not None:
+                self.database.finish_on(session)
+                session = None
         finally:
-            reset_caller(caller_token)
-        lag = time.time() - envelope.occurred_at.ToMicroseconds() / 1e6
-        CONSUMER_LAG_SECONDS.labels(self.queue).observe(max(lag, 0.0))
-        return envelope.type
+            if session is not None:
+                self.database.abandon_on(session)
+        return results
 
     def _record_first_delivery(self, session: Session, event_id: str) -> bool:
-        """Insert the inbox row; False when it was there already. One statement, and a concurrent duplicate
-        waits for the first to commit, then finds the row."""
+        """Insert the inbox row; False when it was there already."""
+        return bool(self._record_first_deliveries(session.connection(), [event_id]))
+
+    def _record_first_deliveries(self, connection: Connection, event_ids: Sequence[str]) -> set[str]:
+        """Insert the inbox rows in one statement; returns the ids that were not there before. A concurrent
+        duplicate waits for the first to commit, then finds the row."""
         table = InboxRecord.__table__
-        inserted = session.connection().execute(
-            upsert_insert(session)(table)
-            .values(consumer=self.queue, event_id=event_id, processed_at=utcnow())
-            .on_conflict_do_nothing()
-            .returning(table.c.event_id)
-        )
-        return inserted.first() is not None
+        now = utcnow()
+        statement = _first_delivery_statements.get(connection.dialect.name)
+        if statement is None:
+            statement = _first_delivery_statements[connection.dialect.name] = (
+                upsert_insert(connection)(table).on_conflict_do_nothing().returning(table.c.event_id)
+            )
+        rows = [{"consumer": self.queue, "event_id": event_id, "processed_at": now}
+                for event_id in dict.fromkeys(event_ids)]
+        return set(connection.execute(statement, rows).scalars())
+
+
+_first_delivery_statements: dict[str, object] = {}
 
 
 def purge_inbox(database: Database, older_than: timedelta, *, batch_size: int = 5000) -> int:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, String, TypeDecorator, create_engine, event, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -32,6 +33,11 @@ from services.core.i18n import t
 TENANT = "crm_tenant"
 DATABASE = "crm_database"
 OUTBOX_WRITTEN = "crm_outbox_written"
+# Ids of the outbox rows the transaction wrote (services/core/events.py); OUTBOX_WRITTEN is OUTBOX_IDS (not True)
+# while those are all it wrote.
+OUTBOX_IDS = "crm_outbox_ids"
+_BATCH = "crm_batch_connection"  # the Connection of Database.batch() a session_on session works in
+_BATCH_UNKNOWN_ROWS = "crm_batch_unknown_outbox_rows"  # a session of the batch wrote outbox rows of unknown ids
 
 # The tenant of a kernel session that deliberately spans tenants (outbox relay, migrations).
 ALL_TENANTS = object()
@@ -74,25 +80,45 @@ def _scope_queries_to_tenant(state: ORMExecuteState) -> None:
     tenant = state.session.info.get(TENANT)
     if tenant is ALL_TENANTS:
         return
-    scoped = [m.class_ for m in state.all_mappers if _is_tenant_scoped(m.class_)]
     if tenant is None:
-        if scoped:
+        if _scoped_classes(state):
             raise TenantScopeError("tenant data touched from a session that has no tenant")
         return
     if state.is_insert:
-        if scoped:
+        if _scoped_classes(state):
             _check_inserted_tenant(state, tenant)
     elif state.is_update and state.is_executemany:
         # "UPDATE by primary key" with a list of rows: loader criteria do not apply to it, so filter explicitly.
+        scoped = _scoped_classes(state)
         if scoped:
             state.statement = state.statement.where(scoped[0].tenant_id == tenant).execution_options(
                 synchronize_session=None
             )
     elif state.is_select or state.is_update or state.is_delete:
         # Applied even when no mapper is visible (e.g. select(func.count()).select_from(Model)).
-        state.statement = state.statement.options(
-            with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant, include_aliases=True)
+        state.statement = state.statement.options(_tenant_criteria(tenant))
+
+
+def _scoped_classes(state: ORMExecuteState) -> list[type]:
+    return [m.class_ for m in state.all_mappers if _is_tenant_scoped(m.class_)]
+
+
+_criteria: dict[str, object] = {}
+_MAX_CACHED_CRITERIA = 4096
+
+
+def _tenant_criteria(tenant: str):  # noqa: ANN202
+    """The loader option `tenant_id = :tenant` for every TenantScoped entity, built once per tenant (building it
+    costs more than the rest of the hook; options are immutable, so one serves every thread). The lambda's
+    closure becomes a bound parameter: every tenant shares one compiled statement."""
+    option = _criteria.get(tenant)
+    if option is None:
+        if len(_criteria) >= _MAX_CACHED_CRITERIA:
+            _criteria.clear()
+        option = _criteria[tenant] = with_loader_criteria(
+            TenantScoped, lambda cls: cls.tenant_id == tenant, include_aliases=True
         )
+    return option
 
 
 def _check_inserted_tenant(state: ORMExecuteState, tenant: str) -> None:
@@ -129,10 +155,58 @@ def _stamp_new_rows_with_tenant(session: Session, flush_context, instances) -> N
 
 @event.listens_for(Session, "after_commit")
 def _wake_outbox_relay(session: Session) -> None:
-    if session.info.pop(OUTBOX_WRITTEN, False):
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the rows are not committed yet
+    written = session.info.pop(OUTBOX_WRITTEN, False)
+    if written:
+        ids = session.info.pop(OUTBOX_IDS, None)
+        if written is not OUTBOX_IDS:
+            ids = None  # rows written some other way too (a COPY): their ids are not known here
+        batch = session.info.get(_BATCH)
+        if batch is not None:
+            # Database.batch() commits later, then wakes the relay.
+            batch.info[OUTBOX_WRITTEN] = True
+            if ids is None:
+                batch.info[_BATCH_UNKNOWN_ROWS] = True
+            else:
+                batch.info.setdefault(OUTBOX_IDS, []).extend(ids)
+            return
         database = session.info.get(DATABASE)
         if database is not None:
-            database.notify_outbox()
+            database.notify_outbox(ids)
+
+
+_TRANSACTION_CACHE = "crm_transaction_cache"
+
+
+def transaction_cache(session: Session) -> dict:
+    """A dict that lives as long as the session's transaction: for settings read once per transaction rather than
+    once per use (a consumer batch applies many events in one session). Whoever changes a setting in the
+    transaction drops its entry."""
+    cache = session.info.get(_TRANSACTION_CACHE)
+    if cache is None:
+        cache = session.info[_TRANSACTION_CACHE] = {}
+    return cache
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_transaction_cache(session: Session, transaction) -> None:  # noqa: ANN001
+    if transaction.parent is None:
+        session.info.pop(_TRANSACTION_CACHE, None)
+
+
+def fill_scalar_defaults(obj: object) -> None:
+    """Give every column attribute of a new ORM object that is still unset its scalar Python-side default, as the
+    flush would: code that looks at the object before it is flushed (to write it once, complete) sees the values
+    it will have. Callable defaults (ids, timestamps) are left to the flush."""
+    state = sa_inspect(obj)
+    values = state.dict
+    for attribute in state.mapper.column_attrs:
+        if attribute.key in values:
+            continue
+        default = attribute.columns[0].default
+        if default is not None and default.is_scalar:
+            setattr(obj, attribute.key, default.arg)
 
 
 def upsert_insert(bind: Engine | Connection | Session):  # noqa: ANN201
@@ -157,8 +231,19 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
 
-def make_engine(url: str, schema: str) -> Engine:
-    """An engine whose connections see only `schema` (PostgreSQL) or their own file (SQLite)."""
+# Connections a service keeps open (CRM_DB_POOL_SIZE), and how many more it may open for a while. Sized to the
+# threads that use the database at once (gRPC workers, consumers, relay, timers): a connection opened beyond the pool
+# is closed when it comes back, so an undersized pool makes busy requests pay a connect (and the server a backend).
+DEFAULT_POOL_SIZE = 20
+MAX_OVERFLOW = 10
+
+
+def make_engine(url: str, schema: str, *, pool_size: int = DEFAULT_POOL_SIZE, max_overflow: int = MAX_OVERFLOW,
+                synchronous_commit: bool = True) -> Engine:
+    """An engine whose connections see only `schema` (PostgreSQL) or their own file (SQLite).
+
+    `synchronous_commit=False` (PostgreSQL): a commit returns before its WAL record is on disk; a crash may then lose
+    the last commits, so only for work that is safe to repeat (the outbox relay's deletes)."""
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             from pathlib import Path
@@ -170,29 +255,51 @@ def make_engine(url: str, schema: str) -> Engine:
     # No pool_pre_ping: it costs a round trip per transaction. A connection the server dropped fails once with
     # OperationalError (UNAVAILABLE to gRPC callers, a retry for consumers) and SQLAlchemy then invalidates the
     # whole pool; pool_recycle retires connections before server or proxy idle timeouts do.
-    return create_engine(
+    options = f"-csearch_path={schema}" + ("" if synchronous_commit else " -csynchronous_commit=off")
+    engine = create_engine(
         url,
-        pool_size=10,
-        max_overflow=20,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
         pool_recycle=1800,
-        connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5},
+        connect_args={"options": options, "connect_timeout": 5},
     )
+    # An INSERT of several rows (a transaction's outbox rows, a lead's reclaim timers, match keys) as ONE statement
+    # with a multi-row VALUES, as SQLAlchemy already does when it needs RETURNING: psycopg's own executemany
+    # pipelines one statement per row and costs several times the client CPU (ADR 0020).
+    engine.dialect.use_insertmanyvalues_wo_returning = True
+    return engine
 
 
 class Database:
     """One service's database: engine, tenant-scoped sessions and the hook that wakes the outbox relay."""
 
-    def __init__(self, service: str, url: str):
+    def __init__(self, service: str, url: str, *, pool_size: int = DEFAULT_POOL_SIZE):
+        """`pool_size`: connections kept open (more are opened when needed, and closed when they come back to a
+        full pool: size it to the threads that use the database at once, or every request may pay a connect)."""
         self.service = service
         self.url = url
-        self.engine = make_engine(url, schema=service)
+        self.engine = make_engine(url, schema=service, pool_size=pool_size)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._outbox_listeners: list[Callable[[], None]] = []
+        self._outbox_listeners: list[Callable[[Sequence[str] | None], None]] = []
         self._lock = threading.Lock()
+        self._relay_engine: Engine | None = None
 
     @property
     def is_postgresql(self) -> bool:
         return self.engine.dialect.name == "postgresql"
+
+    @property
+    def relay_engine(self) -> Engine:
+        """The outbox relay's engine. On PostgreSQL its commits do not wait for the WAL flush: a relay transaction
+        only deletes rows it has published, and if a crash loses that commit the rows are published again, which
+        consumers' inboxes absorb (ADR 0003). SQLite: the service's engine."""
+        if not self.is_postgresql:
+            return self.engine
+        with self._lock:
+            if self._relay_engine is None:
+                self._relay_engine = make_engine(self.url, schema=self.service, pool_size=1, max_overflow=1,
+                                                 synchronous_commit=False)
+            return self._relay_engine
 
     @contextlib.contextmanager
     def session(self, tenant: str) -> Iterator[Session]:
@@ -203,28 +310,59 @@ class Database:
             yield session
 
     @contextlib.contextmanager
-    def batch(self) -> Iterator[Connection]:
-        """One transaction for several units of work (see session_on); commits at the end, all or nothing."""
-        with self.engine.connect() as connection, connection.begin():
-            yield connection
-        self.notify_outbox()
+    def batch(self, *, wake_relay: bool = True) -> Iterator[Connection]:
+        """One transaction for several units of work (see session_on); commits at the end, all or nothing.
+
+        Then wakes the outbox relay; with `wake_relay=False` only when a session_on session wrote events (the
+        caller writes the outbox through sessions only)."""
+        with self.engine.connect() as connection:
+            try:
+                with connection.begin():
+                    yield connection
+                wrote = connection.info.get(OUTBOX_WRITTEN, False)
+                ids = None if connection.info.get(_BATCH_UNKNOWN_ROWS) else connection.info.get(OUTBOX_IDS)
+            finally:
+                for key in (OUTBOX_WRITTEN, OUTBOX_IDS, _BATCH_UNKNOWN_ROWS):  # the dict outlives the checkout
+                    connection.info.pop(key, None)
+        if wake_relay:
+            self.notify_outbox()  # the caller may have written rows itself: their ids are unknown
+        elif wrote:
+            self.notify_outbox(ids)
 
     @contextlib.contextmanager
     def session_on(self, connection: Connection, tenant: str) -> Iterator[Session]:
         """A tenant session inside `connection`'s transaction: it flushes on success but never commits; an error
         rolls the whole transaction back."""
-        if not tenant:
-            raise TenantScopeError("a tenant session needs a tenant id")
-        session = Session(
-            bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False,
-            info={TENANT: tenant, DATABASE: self},
-        )
+        session = self.open_on(connection, tenant)
         try:
             yield session
+        except BaseException:
+            self.abandon_on(session)
+            raise
+        self.finish_on(session)
+
+    def open_on(self, connection: Connection, tenant: str) -> Session:
+        """session_on without the context manager: end it with finish_on, or abandon_on after an error."""
+        if not tenant:
+            raise TenantScopeError("a tenant session needs a tenant id")
+        return Session(
+            bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False,
+            info={TENANT: tenant, DATABASE: self, _BATCH: connection},
+        )
+
+    def finish_on(self, session: Session) -> None:
+        """Flush what the session wrote (and its outbox rows) into the connection's transaction; batch() commits
+        it, then wakes the outbox relay if some session wrote events."""
+        try:
             session.commit()
         except BaseException:
-            session.rollback()
+            self.abandon_on(session)
             raise
+        session.close()
+
+    def abandon_on(self, session: Session) -> None:
+        try:
+            session.rollback()
         finally:
             session.close()
 
@@ -250,16 +388,19 @@ class Database:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
-    def on_outbox_commit(self, listener: Callable[[], None]) -> None:
+    def on_outbox_commit(self, listener: Callable[[Sequence[str] | None], None]) -> None:
+        """`listener(ids)` after a commit that wrote outbox rows: their ids, or None when they are not known."""
         with self._lock:
             self._outbox_listeners.append(listener)
 
-    def notify_outbox(self) -> None:
+    def notify_outbox(self, ids: Sequence[str] | None = None) -> None:
         for listener in list(self._outbox_listeners):
-            listener()
+            listener(ids)
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._relay_engine is not None:
+            self._relay_engine.dispose()
 
 
 # Each service declares `class Base(DeclarativeBase): type_annotation_map = TYPE_ANNOTATION_MAP` so that its

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent import futures
 
 import grpc
+import jwt
 from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -17,7 +21,7 @@ from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from services.core.auth import reset_caller, set_caller, verify_token
+from services.core.auth import Caller, reset_caller, set_caller, verify_token
 from services.core.errors import DomainError, InvalidArgument, Unauthenticated
 from services.core.i18n import DEFAULT_LOCALE, localize, negotiate, t
 from services.core.ids import new_id
@@ -88,6 +92,7 @@ class KernelInterceptor(grpc.ServerInterceptor):
 
     def __init__(self, token_key: str):
         self.token_key = token_key
+        self._callers = _VerifiedTokens()
 
     def intercept_service(self, continuation, handler_call_details):  # noqa: ANN001, ANN201
         handler = continuation(handler_call_details)
@@ -132,7 +137,8 @@ class KernelInterceptor(grpc.ServerInterceptor):
 
     @contextlib.contextmanager
     def _guard(self, context: grpc.ServicerContext, service: str, method: str, kind: str) -> Iterator[None]:
-        GRPC_STARTED.labels(kind, service, method).inc()
+        metrics = _metrics_of(kind, service, method)
+        metrics.started.inc()
         started = time.perf_counter()
         code = grpc.StatusCode.OK
         call_token = incoming_call.set(context)
@@ -143,7 +149,7 @@ class KernelInterceptor(grpc.ServerInterceptor):
                 code = grpc.StatusCode.DEADLINE_EXCEEDED
                 context.abort(code, "deadline exceeded before the call was handled")
             if service not in PUBLIC_SERVICES:
-                caller_token = set_caller(verify_token(self.token_key, _bearer_token(context)))
+                caller_token = set_caller(self._callers.verify(self.token_key, _bearer_token(context)))
             yield
         except DomainError as error:
             code = error.code
@@ -168,8 +174,63 @@ class KernelInterceptor(grpc.ServerInterceptor):
             if caller_token is not None:
                 reset_caller(caller_token)
             incoming_call.reset(call_token)
-            GRPC_HANDLED.labels(kind, service, method, code.name).inc()
-            GRPC_HANDLING_SECONDS.labels(kind, service, method).observe(time.perf_counter() - started)
+            metrics.handled(code).inc()
+            metrics.seconds.observe(time.perf_counter() - started)
+
+
+class _MethodMetrics:
+    """The metric children of one RPC (a labels() look-up costs a lock and a dict per call otherwise)."""
+
+    def __init__(self, kind: str, service: str, method: str):
+        self.labels = (kind, service, method)
+        self.started = GRPC_STARTED.labels(kind, service, method)
+        self.seconds = GRPC_HANDLING_SECONDS.labels(kind, service, method)
+        self._handled: dict[grpc.StatusCode, object] = {}
+
+    def handled(self, code: grpc.StatusCode):  # noqa: ANN201
+        child = self._handled.get(code)
+        if child is None:
+            child = self._handled[code] = GRPC_HANDLED.labels(*self.labels, code.name)
+        return child
+
+
+@functools.cache
+def _metrics_of(kind: str, service: str, method: str) -> _MethodMetrics:
+    return _MethodMetrics(kind, service, method)
+
+
+class _VerifiedTokens:
+    """Caller tokens verified before, with their expiry: a client sends the same token with every call, and its
+    signature and claims need checking once. An entry is used only until the token expires (then it is verified
+    again, and refused); at most MAX entries (the oldest go first)."""
+
+    MAX = 10_000
+
+    def __init__(self):
+        self._entries: OrderedDict[tuple[str, str], tuple[Caller, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def verify(self, key: str, token: str) -> Caller:
+        cache_key = (key, token)
+        entry = self._entries.get(cache_key)
+        if entry is not None and time.time() < entry[1]:
+            return entry[0]
+        caller = verify_token(key, token)  # raises Unauthenticated for an expired or invalid token
+        expires = _expiry(token)
+        if expires is not None:
+            with self._lock:
+                self._entries[cache_key] = (caller, expires)
+                while len(self._entries) > self.MAX:
+                    self._entries.popitem(last=False)
+        return caller
+
+
+def _expiry(token: str) -> float | None:
+    try:
+        expires = jwt.decode(token, options={"verify_signature": False}).get("exp")
+    except jwt.InvalidTokenError:
+        return None
+    return float(expires) if isinstance(expires, int | float) else None
 
 
 def _is_abort(error: Exception, context: grpc.ServicerContext) -> bool:
@@ -193,7 +254,7 @@ def build_server(
     token_key: str,
     servicers: list[tuple[Callable[[object, grpc.Server], None], object]],
     service_names: list[str],
-    max_workers: int = 32,
+    max_workers: int = 16,
 ) -> tuple[grpc.Server, health.HealthServicer]:
     """A gRPC server with the kernel interceptor, health (NOT_SERVING until told otherwise) and reflection."""
     server = grpc.server(

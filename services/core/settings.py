@@ -36,6 +36,13 @@ def _env_int(name: str, default: int) -> int:
         raise SettingsError(name, f"must be an integer, got {raw!r}") from None
 
 
+def _env_at_least(name: str, default: int, minimum: int) -> int:
+    value = _env_int(name, default)
+    if value < minimum:
+        raise SettingsError(name, f"must be at least {minimum}, got {value}")
+    return value
+
+
 def _env_port(name: str, default: int) -> int:
     port = _env_int(name, default)
     if not 0 <= port <= 65535:
@@ -58,6 +65,9 @@ class Settings:
     timer_poll_seconds: float = 1.0
     consumer_prefetch: int = 64
     consumer_concurrency: int = 1
+    consumer_coalesce_ms: int = 5
+    grpc_workers: int = 16
+    db_pool_size: int = 20
     inbox_retention_hours: int = 168
     # Back-off before each retry of a failed event; after the last one the event goes to the dead-letter queue.
     retry_delays_seconds: tuple[float, ...] = (1.0, 5.0, 30.0)
@@ -140,6 +150,9 @@ def load_settings() -> Settings:
         timer_poll_seconds=float(_env_int("CRM_TIMER_POLL_MS", 1000)) / 1000,
         consumer_prefetch=_env_int("CRM_CONSUMER_PREFETCH", 64),
         consumer_concurrency=_env_int("CRM_CONSUMER_CONCURRENCY", 1),
+        consumer_coalesce_ms=_env_at_least("CRM_CONSUMER_COALESCE_MS", 5, 0),
+        grpc_workers=_env_at_least("CRM_GRPC_WORKERS", 16, 1),
+        db_pool_size=_env_at_least("CRM_DB_POOL_SIZE", 20, 1),
         inbox_retention_hours=_env_int("CRM_INBOX_RETENTION_HOURS", 168),
         retry_delays_seconds=_parse_delays(_env("CRM_RETRY_DELAYS")),
     )

@@ -136,19 +136,32 @@ def schedule_many(session: Session, timers: Sequence[Due]) -> None:
             "tenant_id": tenant, "kind": timer.kind, "key": key, "due_at": _utc(timer.due_at, "due_at"),
             "payload": timer.payload or {}, "attempts": 0, "last_error": None, "created_at": now,
         }
-    table = Timer.__table__
-    insert = upsert_insert(session)(table).values(list(rows.values()))
-    session.connection().execute(
-        insert.on_conflict_do_update(
-            index_elements=[table.c.tenant_id, table.c.kind, table.c.key],
-            set_={"due_at": insert.excluded.due_at, "payload": insert.excluded.payload, "attempts": 0,
-                  "last_error": None},
-        )
-    )
+    # The rows as parameters of one statement built once, so that its compiled form is cached (a multi-row VALUES
+    # is compiled anew on every call). SQLAlchemy sends them as ONE multi-row INSERT: an upsert qualifies when it
+    # has RETURNING and no bound parameters in its SET clause; psycopg's own executemany (a pipeline) would
+    # busy-wait for the server's answer, costly in a busy process.
+    session.connection().execute(_upsert(session), list(rows.values())).close()
     soonest = min(row["due_at"] for row in rows.values())
     earliest = session.info.get(_SCHEDULED_DUE)
     if earliest is None or soonest < earliest:
         session.info[_SCHEDULED_DUE] = soonest
+
+
+_upserts: dict[object, object] = {}  # dialect insert construct -> the statement, built once (it is immutable)
+
+
+def _upsert(session: Session):  # noqa: ANN202
+    dialect_insert = upsert_insert(session)
+    statement = _upserts.get(dialect_insert)
+    if statement is None:
+        table = Timer.__table__
+        insert = dialect_insert(table)
+        statement = _upserts[dialect_insert] = insert.on_conflict_do_update(
+            index_elements=[table.c.tenant_id, table.c.kind, table.c.key],
+            # attempts 0 and no error, as in the row proposed (a replaced timer starts afresh)
+            set_={name: insert.excluded[name] for name in ("due_at", "payload", "attempts", "last_error")},
+        ).returning(table.c.key)
+    return statement
 
 
 def cancel(session: Session, *, kind: str, key: object) -> bool:
@@ -197,7 +210,7 @@ class TimerFirer:
         now = utcnow() if now is None else _utc(now, "now")
         claimed: list[FiredTimer] = []
         try:
-            with self.database.batch() as connection:
+            with self.database.batch(wake_relay=False) as connection:
                 claimed = self._claim(connection, now, batch_size, kinds)
                 self._run_handlers(connection, claimed)
         except Exception as exc:  # noqa: BLE001 - a handler failed: the batch is rolled back, retried one by one
@@ -258,7 +271,7 @@ class TimerFirer:
     def _fire_one(self, timer: FiredTimer, now: datetime) -> int:
         """Fire one timer in its own transaction (after its batch failed); 1 when it fired."""
         try:
-            with self.database.batch() as connection:
+            with self.database.batch(wake_relay=False) as connection:
                 claimed = self._claim(connection, now, 1, [timer.kind], only=timer)
                 self._run_handlers(connection, claimed)
         except Exception as exc:  # noqa: BLE001 - this timer alone is put back

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.core.auth import Caller
+from services.core.db import transaction_cache
 from services.core.errors import Validator
 from services.core.i18n import t
 from services.identity.models import Customer, SourceRecord, SurvivorshipRules
@@ -127,14 +128,20 @@ def diff(before: Mapping[str, str], after: Mapping[str, str]) -> list[tuple[str,
 # -- the tenant's rules and the stored golden record ----------------------------------------------------------
 
 
+_RULES = "identity.survivorship_rules"  # transaction_cache key
+
+
 def load_rules(session: Session) -> Rules:
-    row = session.scalar(select(SurvivorshipRules))
-    if row is None:
-        return Rules()
-    return Rules(
-        by_field={**DEFAULT_RULES, **(row.rules or {})},
-        source_priority=tuple(row.source_priority or DEFAULT_SOURCE_PRIORITY),
-    )
+    """The tenant's rules (the session is tenant-scoped); read once per transaction."""
+    cache = transaction_cache(session)
+    rules = cache.get(_RULES)
+    if rules is None:
+        row = session.scalar(select(SurvivorshipRules))
+        rules = cache[_RULES] = Rules() if row is None else Rules(
+            by_field={**DEFAULT_RULES, **(row.rules or {})},
+            source_priority=tuple(row.source_priority or DEFAULT_SOURCE_PRIORITY),
+        )
+    return rules
 
 
 RULES_ROLES = ("manager", "admin")
@@ -157,6 +164,7 @@ def save_rules(session: Session, *, caller: Caller, by_field: Mapping[str, str],
     if row is None:
         row = SurvivorshipRules(tenant_id=session.info["crm_tenant"])
         session.add(row)
+    transaction_cache(session).pop(_RULES, None)
     row.rules = {name: by_field.get(name) or DEFAULT_RULES[name] for name in GOLDEN_FIELDS}
     row.source_priority = list(source_priority) or list(DEFAULT_SOURCE_PRIORITY)
     row.updated_by = caller.subject

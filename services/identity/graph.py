@@ -40,10 +40,18 @@ def audit(
     session: Session, *, action: str, record: SourceRecord, from_customer: str = "", to_customer: str = "",
     merge_id: str = "", actor: str = "", reason: str = "",
 ) -> None:
-    session.add(LinkAudit(
-        tenant_id=record.tenant_id, action=action, source_record_id=record.id, from_customer_id=from_customer,
-        to_customer_id=to_customer, merge_id=merge_id, actor=actor[:100], reason=reason[:500], at=utcnow(),
-    ))
+    session.add(LinkAudit(**audit_values(action=action, record=record, from_customer=from_customer,
+                                         to_customer=to_customer, merge_id=merge_id, actor=actor, reason=reason)))
+
+
+def audit_values(
+    *, action: str, record: SourceRecord, from_customer: str = "", to_customer: str = "", merge_id: str = "",
+    actor: str = "", reason: str = "",
+) -> dict:
+    """The link_audit row of one link change (`record` flushed: the row names its id)."""
+    return dict(tenant_id=record.tenant_id, action=action, source_record_id=record.id,
+                from_customer_id=from_customer, to_customer_id=to_customer, merge_id=merge_id, actor=actor[:100],
+                reason=reason[:500], at=utcnow())
 
 
 def live_customer(session: Session, customer_id: str) -> Customer | None:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from prometheus_client import Counter
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, text
 from sqlalchemy.orm import Session
 
 from crm.common.v1.common_pb2 import RecordRef
@@ -28,7 +28,7 @@ from services.core.events import emit
 from services.core.i18n import t
 from services.core.plugins import PluginHost
 from services.identity import golden, graph
-from services.identity.models import Customer, CustomerSequence, MatchKey, SourceRecord
+from services.identity.models import Customer, CustomerSequence, LinkAudit, MatchKey, SourceRecord
 
 RESOLUTIONS = Counter("crm_identity_resolutions", "Records resolved, by outcome.", ["outcome"])
 
@@ -155,15 +155,16 @@ def match(session: Session, *, record: RecordInput, limit: int = 5, plugins: Plu
 
 def candidates(
     session: Session, *, features: Mapping[str, str], model: Any, limit: int = 5,
-    exclude_record_id: int | None = None, plugins: PluginHost | None = None,
+    exclude_record_id: int | None = None, plugins: PluginHost | None = None, keyed: Sequence[int] | None = None,
 ) -> list[Match]:
-    """The engine's candidates, best first, as Match values judged against the model's thresholds."""
+    """The engine's candidates, best first, as Match values judged against the model's thresholds. `keyed`: the
+    ids of the records sharing a key, when known already (matching.realtime.probe)."""
     from services.identity.matching.realtime import find_candidates
 
     limit = max(1, min(limit, MAX_CANDIDATES))
     found = []
     for candidate in find_candidates(session, features=dict(features), model=model, limit=limit,
-                                     exclude_record_id=exclude_record_id, plugins=plugins):
+                                     exclude_record_id=exclude_record_id, plugins=plugins, keyed=keyed):
         probability = float(candidate.probability)
         decision = LINK if probability >= model.auto_link else REVIEW if probability >= model.review else NONE
         found.append(Match(
@@ -178,13 +179,19 @@ def candidates(
     return found
 
 
-def _stored(session: Session, record: RecordInput) -> SourceRecord | None:
-    return session.scalar(
-        select(SourceRecord).where(
-            SourceRecord.service == record.service, SourceRecord.kind == record.kind,
-            SourceRecord.record_id == record.record_id,
-        )
-    )
+_SOURCE_RECORD = SourceRecord.__table__
+# A Core statement (a third of the ORM's cost on every resolution), so it names the tenant itself.
+_STORED = select(_SOURCE_RECORD.c.id, _SOURCE_RECORD.c.customer_id).where(
+    _SOURCE_RECORD.c.tenant_id == bindparam("tenant"), _SOURCE_RECORD.c.service == bindparam("service"),
+    _SOURCE_RECORD.c.kind == bindparam("kind"), _SOURCE_RECORD.c.record_id == bindparam("record_id"))
+
+
+def _stored(session: Session, record: RecordInput):  # noqa: ANN202
+    """(id, customer_id) of the record when it is stored already, else None."""
+    return session.connection().execute(_STORED, {
+        "tenant": session.info["crm_tenant"], "service": record.service, "kind": record.kind,
+        "record_id": record.record_id,
+    }).first()
 
 
 def resolve(
@@ -193,16 +200,18 @@ def resolve(
     """Link `record` to the customer it matches, or create one. Idempotent per (service, kind, record id): a
     record seen before returns its current customer and changes nothing."""
     from services.identity import review
-    from services.identity.matching.realtime import load_model
+    from services.identity.matching.realtime import load_model, probe
 
     features = features_of(record)
     validate(record, features)
-    stored = _stored(session, record)
-    if stored is not None:
-        return Resolution(stored.customer_id, False, ())
-
     model = load_model(session)
-    found = candidates(session, features=features, model=model, plugins=plugins)
+    # One round trip: is the record stored already, and which records share a key with it.
+    probed = probe(session, features=features, model=model, service=record.service, kind=record.kind,
+                   record_id=record.record_id)
+    if probed.stored is not None:
+        return Resolution(probed.stored.customer_id, False, ())
+
+    found = candidates(session, features=features, model=model, plugins=plugins, keyed=probed.keyed)
     best = found[0] if found else None
     # Candidates come from linked records, which never point at a tombstone; follow one anyway rather than fail.
     customer = graph.live_customer(session, best.customer_id) if best is not None and best.decision == LINK else None
@@ -210,7 +219,6 @@ def resolve(
         created, matched_on, probability = False, best.agreeing(), best.probability
     else:
         customer = Customer(id=next_customer_id(session, tenant=tenant), tenant_id=tenant)
-        session.add(customer)
         created, matched_on, probability = True, (), best.probability if best else 0.0
 
     row = SourceRecord(
@@ -218,15 +226,18 @@ def resolve(
         customer_id=customer.id, owner_id=record.owner_id, features=features,
         observed_at=record.observed_at or utcnow(), **record.fields(),
     )
+    if created:
+        # A new customer's golden record is its one record's: computed before the insert, so that the customer is
+        # written once, complete (not inserted empty, then updated).
+        golden.apply(customer, golden.compute(session, [row]))
+        session.add(customer)
     session.add(row)
     session.flush()
-    add_match_keys(session, tenant=tenant, record=row)
-    if created:
-        golden.apply(customer, golden.compute(session, [row]))
-    else:
+    add_match_keys(session, tenant=tenant, record=row, link=graph.audit_values(
+        action=graph.LINK, record=row, to_customer=customer.id, actor=actor,
+        reason=f"p={probability:.4f}" if best else ""))
+    if not created:
         golden.refresh(session, customer)
-    graph.audit(session, action=graph.LINK, record=row, to_customer=customer.id, actor=actor,
-                reason=f"p={probability:.4f}" if best else "")
 
     review_pair_id = ""
     if created and best is not None and best.decision == REVIEW:
@@ -247,14 +258,39 @@ def resolve(
     return Resolution(customer.id, created, matched_on, probability, tuple(found), review_pair_id)
 
 
-def add_match_keys(session: Session, *, tenant: str, record: SourceRecord) -> None:
+def add_match_keys(session: Session, *, tenant: str, record: SourceRecord, link: dict | None = None) -> None:
+    """The record's blocking keys (it must be flushed: they point at its id), and `link`, its link_audit row
+    (graph.audit_values), when given. Written at once with Core statements, one on PostgreSQL: nothing reads them
+    back as objects, and they are not audited; intake writes both for every record."""
     from services.identity.matching.realtime import match_keys
 
-    seen = set()
-    for kind, value in match_keys(record.features or {}):
-        if value and (kind, value) not in seen:
-            seen.add((kind, value))
-            session.add(MatchKey(tenant_id=tenant, kind=kind, value=value[:254], source_record_id=record.id))
+    keys = dict.fromkeys((kind, value[:254]) for kind, value in match_keys(record.features or {}) if value)
+    connection = session.connection()
+    if link is not None and connection.dialect.name == "postgresql":
+        connection.execute(_KEYS_AND_LINK, {**link, "kinds": [kind for kind, _ in keys],
+                                            "key_values": [value for _, value in keys]})
+        return
+    if keys:
+        connection.execute(insert(MatchKey.__table__), [
+            {"tenant_id": tenant, "kind": kind, "value": value, "source_record_id": record.id} for kind, value in keys
+        ])
+    if link is not None:
+        connection.execute(insert(LinkAudit.__table__), link)
+
+
+# add_match_keys on PostgreSQL: the link_audit row and the match keys in one round trip (tenant and record id come
+# from the link row, the keys as two arrays).
+_KEYS_AND_LINK = text("""
+    WITH link AS (
+        INSERT INTO link_audit (tenant_id, action, source_record_id, from_customer_id, to_customer_id, merge_id,
+                                actor, reason, at)
+        VALUES (:tenant_id, :action, :source_record_id, :from_customer_id, :to_customer_id, :merge_id, :actor,
+                :reason, :at)
+    )
+    INSERT INTO match_key (tenant_id, kind, value, source_record_id)
+    SELECT :tenant_id, key.kind, key.value, :source_record_id
+    FROM unnest(CAST(:kinds AS varchar[]), CAST(:key_values AS varchar[])) AS key (kind, value)
+""").bindparams(bindparam("at", type_=LinkAudit.__table__.c.at.type))
 
 
 # PostgreSQL hands out customer numbers in blocks, kept per process: (database url, tenant, day) -> next, end.

@@ -11,6 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from crm.events.v1.audit_pb2 import AuditRecorded
+from crm.events.v1.envelope_pb2 import Envelope
 from services.analytics import CONSUMERS, audit
 from services.analytics.models import AuditEntry
 from services.core.auth import reset_caller, set_caller
@@ -78,12 +80,37 @@ def test_a_lead_changed_on_postgresql_is_in_the_log_and_a_rescore_is_not(analyti
         found, more = audit.search(session, caller=make_caller("auditor"),
                                    query=audit.AuditQuery(entity="lead", record_id=lead_id), offset=0, limit=50)
     assert not more
-    # Created, then given to its rep (assigned_at, a second flush), then edited.
-    assert [entry.action for entry in found] == ["created", "updated", "updated"]
+    # Created already given to its rep (one INSERT with owner and assignment time, ADR 0020), then edited.
+    assert [entry.action for entry in found] == ["created", "updated"]
     assert found[0].changes["email"] == [None, "li@example.com"]
-    assert list(found[1].changes) == ["assigned_at"]
-    assert found[2].changes == {"company": ["Acme", "Acme Ltd"], "region": ["", "Shanghai"]}
+    assert found[0].changes["owner_id"] == [None, "rep1"]
+    assert found[0].changes["assigned_at"][1]
+    assert found[1].changes == {"company": ["Acme", "Acme Ltd"], "region": ["", "Shanghai"]}
     assert {(entry.actor, entry.actor_kind, entry.service) for entry in found} == {("rep1", "user", "leads")}
+
+
+def test_audit_records_of_a_released_savepoint_roll_back_with_the_transaction(scratch_leads_database):
+    """The transaction's audit event is written when it (or a savepoint) commits: what a savepoint wrote and released
+    still goes when the whole transaction rolls back, and a savepoint rolled back takes its records along."""
+    token = set_caller(REP)
+    try:
+        with pytest.raises(RuntimeError), scratch_leads_database.session("t1") as session:
+            with session.begin_nested():
+                session.add(Lead(name="Released", channel="web", email="r@example.com"))
+            raise RuntimeError("the request failed after the savepoint")
+        with scratch_leads_database.session("t1") as session:
+            with pytest.raises(ValueError), session.begin_nested():
+                session.add(Lead(name="Rolled back", channel="web", email="b@example.com"))
+                session.flush()
+                raise ValueError("refused")
+            session.add(Lead(name="Kept", channel="web", email="k@example.com"))
+    finally:
+        reset_caller(token)
+    records = [record for body in _audit_bodies(scratch_leads_database)
+               for record in AuditRecorded.FromString(Envelope.FromString(body).payload.value).records]
+    with scratch_leads_database.session("t1") as session:
+        names = {lead.id: lead.name for lead in session.scalars(select(Lead))}
+    assert [names.get(record.record_id) for record in records] == ["Kept"]
 
 
 def _change_a_lead(database: Database) -> str:

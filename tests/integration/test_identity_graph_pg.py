@@ -13,7 +13,7 @@ from services.core.db import Database
 from services.core.migrate import alembic_config, upgrade
 from services.core.runtime import load_definition
 from services.identity import golden, graph, identities, jobs, quality, review
-from services.identity.models import Customer, MatchKey, ReviewPair, SourceRecord
+from services.identity.models import Customer, LinkAudit, MatchKey, ReviewPair, SourceRecord
 from tests.integration.helpers import new_tenant
 from tests.unit.services.identity_support import caller, record, records_of, scripted_candidates, seed
 
@@ -73,6 +73,28 @@ def test_merge_review_job_and_report_on_postgresql(database, monkeypatch):
         report = quality.report(session, caller=boss)
         assert report.counts["invalid_phone"] == 1 and report.job.id == job_id
         assert {e.record_id for e in report.examples} == {"L2"}
+
+
+def test_intake_writes_match_keys_and_link_audit_in_one_statement_and_finds_them(database):
+    """On PostgreSQL the link_audit row and the match keys go in one statement (a CTE over two arrays); the probe
+    answers "stored already?" and "who shares a key?" in one round trip. Both within the tenant."""
+    tenant, other = new_tenant(), new_tenant()
+    ann = {"name": "Ann Lee", "phone": "13800138000", "email": "ann@example.com"}
+    with database.session(tenant) as session:
+        first = identities.resolve(session, tenant=tenant, record=record("L1", **ann), actor="leads")
+    with database.session(other) as session:  # the same person in another tenant: nothing shared
+        assert identities.resolve(session, tenant=other, record=record("L1", **ann), actor="leads").created
+    with database.session(tenant) as session:
+        row = session.scalar(select(SourceRecord).where(SourceRecord.record_id == "L1"))
+        keys = {(k.kind, k.value) for k in session.scalars(select(MatchKey).where(MatchKey.source_record_id == row.id))}
+        assert ("phone", "13800138000") in keys and ("email", "ann@example.com") in keys
+        [link] = session.scalars(select(LinkAudit).where(LinkAudit.source_record_id == row.id)).all()
+        assert (link.tenant_id, link.action, link.to_customer_id, link.actor) == (tenant, "link", first.customer_id,
+                                                                                 "leads")
+        again = identities.resolve(session, tenant=tenant, record=record("L1", **ann))
+        assert (again.customer_id, again.created) == (first.customer_id, False)  # stored already
+        second = identities.resolve(session, tenant=tenant, record=record("L2", **ann))
+        assert (second.customer_id, second.created) == (first.customer_id, False)  # found by its keys
 
 
 def _customer(database: Database, tenant: str, customer_id: str) -> Customer:

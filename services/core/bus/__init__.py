@@ -15,7 +15,8 @@ def create_bus(settings: Settings) -> Bus:
     from services.core.bus.rabbit import RabbitBus
 
     return RabbitBus(settings.bus_url, policy, prefetch=settings.consumer_prefetch,
-                     concurrency=settings.consumer_concurrency)
+                     concurrency=settings.consumer_concurrency,
+                     coalesce_seconds=settings.consumer_coalesce_ms / 1000)
 
 
 __all__ = ["Bus", "OutboundMessage", "RetryPolicy", "create_bus"]

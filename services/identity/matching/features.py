@@ -187,11 +187,23 @@ def _compiled(pattern: str) -> regex.Pattern:
     return regex.compile(pattern)
 
 
+@cache
 def _python_replacement(replacement: str) -> str:
     return regex.sub(r"\$(\d+)", r"\\g<\1>", replacement)
 
 
 def _python_feature(value: str, feature: Feature) -> str:
+    if not value:
+        return _empty_feature(feature)  # most fields of a record are empty: worked out once
+    return _feature_of(value, feature)
+
+
+@cache
+def _empty_feature(feature: Feature) -> str:
+    return _feature_of("", feature)
+
+
+def _feature_of(value: str, feature: Feature) -> str:
     text = unicodedata.normalize("NFKC", value).lower().strip()
     for step in feature.steps:
         if isinstance(step, Replace):

@@ -7,15 +7,17 @@ compared and scored in memory with the tenant's model. Each answer explains itse
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from sqlalchemy import select, union
+from sqlalchemy import String, bindparam, cast, literal_column, null, select, union, union_all
 from sqlalchemy.orm import Session
 
-from services.core.db import utcnow
+from services.core.db import transaction_cache, utcnow
 from services.core.plugins import BUILTIN, PluginHost, choice_for
 from services.identity.matching.compare import compare
 from services.identity.matching.model import Model
@@ -25,6 +27,7 @@ from services.identity.models import MatchKey, MatchModel, SourceRecord
 MAX_KEY_LENGTH = 254
 COMPARE_HOOK = "crm_compare"
 PER_KEY = 40
+_MODEL = "identity.match_model"  # transaction_cache key
 
 
 @dataclass(frozen=True)
@@ -58,13 +61,20 @@ def match_keys(features: Mapping[str, str], spec: LinkageSpec = CRM_SPEC) -> lis
 
 
 def load_model(session: Session, spec: LinkageSpec = CRM_SPEC) -> Model:
-    """The tenant's model (the session is tenant-scoped), or the default one."""
-    row = session.get(MatchModel, session.info["crm_tenant"])
-    return Model.from_parameters(row.parameters if row else None, spec)
+    """The tenant's model (the session is tenant-scoped), or the default one; read once per transaction."""
+    cache = transaction_cache(session)
+    model = cache.get((_MODEL, spec))
+    if model is None:
+        row = session.get(MatchModel, session.info["crm_tenant"])
+        model = cache[(_MODEL, spec)] = Model.from_parameters(row.parameters if row else None, spec)
+    return model
 
 
 def save_model(session: Session, model: Model) -> None:
     tenant = session.info["crm_tenant"]
+    cache = transaction_cache(session)
+    for key in [key for key in cache if key[0] == _MODEL]:
+        del cache[key]
     row = session.get(MatchModel, tenant)
     if row is None:
         session.add(MatchModel(tenant_id=tenant, parameters=model.to_parameters()))
@@ -80,29 +90,25 @@ def find_candidates(
     limit: int = 5,
     exclude_record_id: int | None = None,
     plugins: PluginHost | None = None,
+    keyed: Sequence[int] | None = None,
 ) -> list[Candidate]:
-    """The best-scoring stored record of each customer that shares a blocking key with `features`, best first."""
-    keys = match_keys(features, model.spec)
-    if not keys:
-        return []
-    # Each key brings at most PER_KEY records (a key shared by hundreds, such as a common name in a big city,
-    # must not crowd out the one record that shares a phone), all in one round trip.
-    per_key = [
-        select(MatchKey.source_record_id)
-        .where(MatchKey.kind == kind, MatchKey.value == value)
-        .limit(PER_KEY)
-        .subquery()  # SQLite takes a LIMIT inside a UNION only within a subquery
-        for kind, value in keys
-    ]
-    # Two statements, not one semi-join: the planner then cannot turn the probe into a nested loop over every
-    # stored record, which it did on a young database whose statistics still said "one row" (19 ms at 400 records).
-    keyed = union(*(select(limited.c.source_record_id) for limited in per_key))
-    record_ids = [record_id for record_id in session.scalars(keyed) if record_id != exclude_record_id]
+    """The best-scoring stored record of each customer that shares a blocking key with `features`, best first.
+
+    `keyed`: the ids of the records that share a key, when the caller fetched them already (see probe)."""
+    # Core statements on the session's connection (a third of the ORM's cost, on every intake), so they name the
+    # tenant themselves.
+    tenant = session.info["crm_tenant"]
+    connection = session.connection()
+    if keyed is None:
+        keys = match_keys(features, model.spec)
+        if not keys:
+            return []
+        statement = _keyed_records(tuple(kind for kind, _ in keys))
+        keyed = connection.execute(statement, {"tenant": tenant, **_key_values(keys)}).scalars().all()
+    record_ids = list(dict.fromkeys(record_id for record_id in keyed if record_id != exclude_record_id))
     if not record_ids:
         return []
-    rows = session.execute(
-        select(SourceRecord.id, SourceRecord.customer_id, SourceRecord.features).where(SourceRecord.id.in_(record_ids))
-    ).all()
+    rows = connection.execute(_RECORDS, {"tenant": tenant, "ids": record_ids}).all()
     if not rows:
         return []
     scored = score_against(features, [row.features or {} for row in rows], model, plugins=plugins, session=session)
@@ -112,6 +118,72 @@ def find_candidates(
         if current is None or probability > current.probability:
             best[row.customer_id] = Candidate(row.customer_id, row.id, probability, weight, evidence)
     return sorted(best.values(), key=lambda candidate: (-candidate.probability, candidate.customer_id))[:limit]
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What one round trip says about a record at intake: the stored row of the record itself, if any (id and
+    customer_id), and the ids of the records sharing a blocking key with it."""
+
+    stored: Any
+    keyed: list[int]
+
+
+def probe(session: Session, *, features: Mapping[str, str], model: Model, service: str, kind: str,
+          record_id: str) -> Probe:
+    """Is the record (service, kind, record_id) stored already, and which records share a key with `features`: one
+    statement for both questions (resolve asks them of every record at intake)."""
+    keys = match_keys(features, model.spec)
+    statement = _probe_statement(tuple(key_kind for key_kind, _ in keys))
+    rows = session.connection().execute(statement, {
+        "tenant": session.info["crm_tenant"], "service": service, "kind": kind, "record_id": record_id,
+        **_key_values(keys),
+    }).all()
+    stored = next((row for row in rows if row.own), None)
+    return Probe(stored, [row.id for row in rows if not row.own])
+
+
+def _key_values(keys: Sequence[tuple[str, str]]) -> dict[str, str]:
+    return {f"value_{index}": value for index, (_, value) in enumerate(keys)}
+
+
+@functools.lru_cache(maxsize=256)
+def _probe_statement(kinds: tuple[str, ...]):  # noqa: ANN202
+    own = select(_RECORD.c.id, _RECORD.c.customer_id, literal_column("1").label("own")).where(
+        _RECORD.c.tenant_id == bindparam("tenant"), _RECORD.c.service == bindparam("service"),
+        _RECORD.c.kind == bindparam("kind"), _RECORD.c.record_id == bindparam("record_id"))
+    keyed = [select(limited.c.source_record_id, cast(null(), String), literal_column("0"))
+             for limited in _per_key(kinds)]
+    return union_all(own, *keyed) if keyed else own
+
+
+def _per_key(kinds: tuple[str, ...]) -> list:
+    keys = MatchKey.__table__
+    return [
+        select(keys.c.source_record_id)
+        .where(keys.c.tenant_id == bindparam("tenant"), keys.c.kind == kind,
+               keys.c.value == bindparam(f"value_{index}"))
+        .limit(PER_KEY)
+        .subquery()  # SQLite takes a LIMIT inside a UNION only within a subquery
+        for index, kind in enumerate(kinds)
+    ]
+
+
+@functools.lru_cache(maxsize=256)
+def _keyed_records(kinds: tuple[str, ...]):  # noqa: ANN202
+    """The ids of the records that share a key of each kind (values bound as value_0, value_1, ...): built once per
+    combination of kinds, so that a probe costs no statement construction.
+
+    Each key brings at most PER_KEY records (a key shared by hundreds, such as a common name in a big city, must
+    not crowd out the one record that shares a phone), all in one round trip. Two statements, not one semi-join:
+    the planner then cannot turn the probe into a nested loop over every stored record, which it did on a young
+    database whose statistics still said "one row" (19 ms at 400 records)."""
+    return union(*(select(limited.c.source_record_id) for limited in _per_key(kinds)))
+
+
+_RECORD = SourceRecord.__table__
+_RECORDS = select(_RECORD.c.id, _RECORD.c.customer_id, _RECORD.c.features).where(
+    _RECORD.c.tenant_id == bindparam("tenant"), _RECORD.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def score_against(

@@ -1,4 +1,4 @@
-"""The kernel's audit capture (R-SEC-3): one audit.recorded event per flush with old -> new, actor and producer."""
+"""The kernel's audit capture (R-SEC-3): one audit.recorded event per transaction with old -> new, actor, producer."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import JSON, Numeric, String, select, text
+from sqlalchemy import JSON, Numeric, String, event, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm.events.v1.audit_pb2 import AuditRecorded
+from crm.events.v1.leads_pb2 import LeadCreated
 from services.core.audit import MAX_VALUE_CHARS, Audited, as_text
 from services.core.auth import Caller, reset_caller, set_caller
-from services.core.db import TYPE_ANNOTATION_MAP, Database, TenantScoped, TenantScopeError
-from services.core.events import caused_by, emit_many, parse_envelope, unpack
+from services.core.db import DATABASE, TENANT, TYPE_ANNOTATION_MAP, Database, TenantScoped, TenantScopeError
+from services.core.events import caused_by, emit, emit_many, parse_envelope, unpack
 from services.core.kernel_models import KernelBase, OutboxMessage
 
 
@@ -145,16 +146,52 @@ def test_unaudited_models_and_excluded_columns_record_nothing(database):
     assert len(audit_events(database)) == before == 1
 
 
-def test_one_event_per_flush_holds_every_record_it_wrote(database):
+def test_one_event_per_transaction_holds_every_record_of_every_flush(database):
     with database.session("t1") as session:
         session.add_all([Client(id="c1", name="A"), Client(id="c2", name="B"), Note(id="n1", body="x"),
                          Pair(left="a", right="b", value="1")])
         session.flush()
         session.get(Client, "c1").name = "A2"
-    [(_, first), (_, second)] = audit_events(database)
-    assert sorted((r.entity, r.record_id, r.action) for r in first.records) == [
-        ("client", "c1", "created"), ("client", "c2", "created"), ("pair", "a/b", "created")]
-    assert [(r.record_id, r.action) for r in second.records] == [("c1", "updated")]
+        session.flush()
+        session.add(Client(id="c3", name="C"))  # written by the commit's own flush
+    [(_, event)] = audit_events(database)
+    # One record per change, in the order the flushes wrote them: the log keeps an entry per changed row.
+    assert [(r.entity, r.record_id, r.action) for r in event.records] == [
+        ("client", "c1", "created"), ("client", "c2", "created"), ("pair", "a/b", "created"),
+        ("client", "c1", "updated"), ("client", "c3", "created")]
+    assert changes_of(event.records[3]) == {"name": ("A", "A2")}
+
+
+def test_the_audit_event_shares_the_transactions_one_outbox_insert(database):
+    statements = []
+    listen = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
+    event.listen(database.engine, "before_cursor_execute", listen)
+    try:
+        with database.session("t1") as session:
+            session.add(Client(id="c1", name="A"))
+            session.flush()
+            emit(session, LeadCreated(lead_id="L1"), producer="crmtest")
+            session.get(Client, "c1").name = "A2"
+    finally:
+        event.remove(database.engine, "before_cursor_execute", listen)
+    assert sum("INSERT INTO crm_outbox" in statement for statement in statements) == 1
+    with database.kernel_session() as session:
+        types = session.scalars(select(OutboxMessage.event_type).order_by(OutboxMessage.id)).all()
+    assert types == ["lead.created", "audit.recorded"]
+
+
+def test_changes_by_different_callers_in_one_transaction_keep_their_actors(database):
+    with database.session("t1") as session:
+        session.add(Client(id="c1", name="A"))
+        session.flush()
+        token = set_caller(Caller(tenant_id="t1", subject="u1", kind="user"))
+        try:
+            session.get(Client, "c1").name = "B"
+            session.flush()
+        finally:
+            reset_caller(token)
+    assert [(e.actor, [r.action for r in e.records]) for _, e in audit_events(database)] == [
+        ("system", ["created"]), ("u1", ["updated"])]
 
 
 def test_the_audit_event_commits_or_rolls_back_with_the_change(database):
@@ -176,6 +213,37 @@ def test_a_savepoint_that_rolls_back_takes_its_audit_record_with_it(database):
         session.add(Client(id="c2", name="Kept"))
     [(_, event)] = audit_events(database)
     assert [r.record_id for r in event.records] == ["c2"]
+
+
+def test_a_released_savepoint_keeps_its_records(database):
+    # (A released savepoint that the transaction then rolls back: tests/integration/test_audit_pg.py; pysqlite
+    # commits at the release.)
+    with database.session("t1") as session:
+        session.add(Client(id="c1", name="Before"))
+        session.flush()
+        with session.begin_nested():
+            session.add(Client(id="c2", name="Inside"))
+        with pytest.raises(ValueError), session.begin_nested():
+            session.add(Client(id="c3", name="Failed"))
+            session.flush()
+            raise ValueError("refused")
+        session.add(Client(id="c4", name="After"))
+    assert sorted(r.record_id for _, e in audit_events(database) for r in e.records) == ["c1", "c2", "c4"]
+
+
+def test_a_session_closed_without_commit_leaves_nothing_for_its_next_transaction(database):
+    session = database._sessions(info={TENANT: "t1", DATABASE: database})
+    session.add(Client(id="c1", name="Never committed"))
+    session.flush()
+    emit(session, LeadCreated(lead_id="L1"), producer="crmtest")
+    session.close()
+    session.add(Client(id="c2", name="Committed"))
+    session.commit()
+    session.close()
+    [(_, event)] = audit_events(database)
+    assert [r.record_id for r in event.records] == ["c2"]
+    with database.kernel_session() as check:
+        assert check.scalars(select(OutboxMessage.event_type)).all() == ["audit.recorded"]
 
 
 def test_a_kernel_session_records_each_rows_tenant(database):

@@ -56,6 +56,18 @@ def test_orm_select_sees_only_own_tenant(leads_db, two_tenants):
         assert [lead.name for lead in session.scalars(select(Lead))] == ["b1"]
 
 
+def test_the_filter_built_once_per_tenant_keeps_each_tenant_to_its_rows(leads_db, two_tenants):
+    """The tenant filter is cached per tenant and every tenant shares one compiled statement: alternating tenants
+    must still each get their own rows, from the same statement object."""
+    statement = select(Lead.name).order_by(Lead.name)
+    for _ in range(3):
+        for tenant, names in (("t1", ["a1", "a2"]), ("t2", ["b1"]), ("t3", [])):
+            with leads_db.session(tenant) as session:
+                assert session.scalars(statement).all() == names
+                found = session.scalars(select(Lead.id).where(Lead.id == two_tenants["b1"])).all()
+                assert found == ([two_tenants["b1"]] if tenant == "t2" else [])
+
+
 def test_get_of_another_tenants_id_returns_none(leads_db, two_tenants):
     with leads_db.session("t1") as session:
         assert session.get(Lead, two_tenants["b1"]) is None

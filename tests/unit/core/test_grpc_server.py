@@ -64,6 +64,23 @@ def test_bad_token_is_unauthenticated(stub, metadata):
     assert error.value.code() == grpc.StatusCode.UNAUTHENTICATED
 
 
+def test_a_token_accepted_before_is_refused_once_it_has_expired(stub):
+    """The interceptor remembers verified tokens; the memory ends with the token's validity."""
+    import time
+
+    import jwt
+
+    token = mint_token(TOKEN_KEY, tenant_id="t1", subject="u1", roles=["sales"], ttl_seconds=2)
+    metadata = [("authorization", "Bearer " + token)]
+    create(stub, metadata)
+    create(stub, metadata, email="ann2@example.com")  # answered from the memory
+    expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+    time.sleep(max(0.0, expires - time.time()) + 0.05)
+    with pytest.raises(grpc.RpcError) as error:
+        create(stub, metadata, email="ann3@example.com")
+    assert error.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
 def test_invalid_argument_carries_field_violations(stub):
     before = handled("CreateLead", "INVALID_ARGUMENT")
     with pytest.raises(grpc.RpcError) as error:

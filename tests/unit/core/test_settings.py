@@ -27,6 +27,7 @@ def test_defaults_run_on_a_laptop(clean_env, tmp_path):
     assert settings.outbox_poll_seconds == 1.0
     assert settings.consumer_prefetch == 64
     assert settings.consumer_concurrency == 1
+    assert (settings.consumer_coalesce_ms, settings.grpc_workers, settings.db_pool_size) == (5, 16, 20)
 
 
 def test_environment_overrides_defaults(clean_env, tmp_path):
@@ -37,6 +38,9 @@ def test_environment_overrides_defaults(clean_env, tmp_path):
     clean_env.setenv("CRM_OUTBOX_POLL_MS", "250")
     clean_env.setenv("CRM_LOG_LEVEL", "debug")
     clean_env.setenv("CRM_DATABASE_URL", "sqlite:////tmp/x.db")
+    clean_env.setenv("CRM_CONSUMER_COALESCE_MS", "0")
+    clean_env.setenv("CRM_GRPC_WORKERS", "8")
+    clean_env.setenv("CRM_DB_POOL_SIZE", "12")
 
     settings = load_settings()
 
@@ -47,6 +51,7 @@ def test_environment_overrides_defaults(clean_env, tmp_path):
     assert settings.outbox_poll_seconds == 0.25
     assert settings.log_level == "DEBUG"
     assert settings.grpc_port_for("leads") == 6000  # CRM_GRPC_PORT: one service per process
+    assert (settings.consumer_coalesce_ms, settings.grpc_workers, settings.db_pool_size) == (0, 8, 12)
 
     # One shared URL for every service when set.
     assert settings.database_url_for("identity") == settings.database_url_for("leads") == "sqlite:////tmp/x.db"
@@ -132,6 +137,9 @@ def test_laptop_token_key_is_generated_once_per_data_dir(clean_env, tmp_path):
         ("CRM_RETRY_DELAYS", "1,five,30"),
         ("CRM_RETRY_DELAYS", "1,0,30"),
         ("CRM_RETRY_DELAYS", "-1"),
+        ("CRM_GRPC_WORKERS", "0"),
+        ("CRM_DB_POOL_SIZE", "none"),
+        ("CRM_CONSUMER_COALESCE_MS", "-5"),
     ],
 )
 def test_malformed_values_name_the_variable(clean_env, variable, value):

@@ -73,7 +73,8 @@ def scripted_candidates(monkeypatch: pytest.MonkeyPatch, answers: list[list[tupl
     pointing at that customer's first record, with one line of evidence; then nothing."""
     queue = list(answers)
 
-    def find_candidates(session, *, features, model, limit=5, exclude_record_id=None, plugins=None):  # noqa: ANN001, ANN202, ARG001
+    def find_candidates(session, *, features, model, limit=5, exclude_record_id=None, plugins=None,  # noqa: ANN001, ANN202, ARG001
+                        keyed=None):
         found = []
         for customer_id, probability in queue.pop(0) if queue else []:
             first = session.scalar(select(SourceRecord.id).where(SourceRecord.customer_id == customer_id)

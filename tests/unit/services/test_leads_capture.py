@@ -146,6 +146,47 @@ def test_the_first_lead_of_a_customer_stays_open_whatever_order_identity_answers
     assert stored(database, later.id).duplicate_of == first.id
 
 
+def test_a_lead_of_another_tenant_with_the_same_customer_id_is_not_folded(database, caller):
+    first = create(database, caller("sales"), email="a@example.com")
+    with database.session("t2") as session:
+        other = leads.create_lead(session, tenant="t2", caller=caller("sales", tenant="t2"), name="Ann",
+                                  channel="SEM", phone="13900001111")
+    resolve(database, first.id, "C1")
+    with database.session("t2") as session:
+        assert leads.link_customer(session, lead_id=other.id, customer_id="C1")
+    with database.session("t2") as session:
+        assert (session.get(Lead, other.id).status, session.get(Lead, other.id).customer_id) == (OPEN, "C1")
+    assert stored(database, first.id).status == OPEN
+
+
+def test_a_captured_lead_is_written_once_complete_with_one_audit_record(database, caller, outbox_events):
+    """Capture writes the lead with its owner and assignment time in one INSERT, and the transaction's events and
+    audit record in one outbox INSERT (ADR 0020)."""
+    from sqlalchemy import event as sa_event
+
+    from crm.events.v1.audit_pb2 import AuditRecorded
+    from crm.events.v1.leads_pb2 import LeadAssigned
+
+    statements = []
+    listen = lambda conn, cursor, statement, *args: statements.append(statement.split("(")[0].strip())  # noqa: E731
+    sa_event.listen(database.engine, "before_cursor_execute", listen)
+    try:
+        lead = create(database, caller("sales", subject="rep-1"), email="ann@example.com")
+    finally:
+        sa_event.remove(database.engine, "before_cursor_execute", listen)
+    assert statements.count("INSERT INTO lead") == 1
+    assert not [statement for statement in statements if statement.startswith("UPDATE lead")]
+    assert statements.count("INSERT INTO crm_outbox") == 1
+    [(_, audit)] = outbox_events(database, AuditRecorded)
+    [record] = [r for r in audit.records if r.entity == "lead"]
+    assert record.action == "created"
+    values = {change.field: change.new_value for change in record.changes}
+    assert (values["id"], values["owner_id"], values["status"]) == (lead.id, "rep-1", OPEN)
+    assert values["assigned_at"] == lead.assigned_at.isoformat()
+    [(_, assigned)] = outbox_events(database, LeadAssigned)
+    assert (assigned.lead_id, assigned.owner_id, assigned.reason) == (lead.id, "rep-1", "capture")
+
+
 def test_a_qualified_lead_is_not_folded_into_an_older_one(database, caller):
     first = create(database, caller("sales"), email="a@example.com")
     later = create(database, caller("sales"), phone="13900001111")
