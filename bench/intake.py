@@ -6,8 +6,8 @@ Prints, all measured in this run on this machine:
 3. at a steady 300 leads/s (open loop), the latency from sending CreateLead to the identity's customer id being
    committed on the lead (seen through a LISTEN/NOTIFY trigger the bench installs): p50/p95/p99 (target p99 <= 50 ms);
 4. the CPU each process spent per lead in (3): the two services, RabbitMQ, PostgreSQL (the bench database's
-   connections and the server's background processes; a connection that closed during the run is not counted) and
-   the whole machine (other work on it included).
+   processes and the server's own, such as the WAL writer; a connection that closed during the run is not counted)
+   and the whole machine (other work on it included).
 
 One tenant throughout. The warm-up (1,000 leads) runs until identity has resolved every lead, then the database is
 ANALYZEd, as autovacuum does on any database in use: without statistics a fresh table looks empty to the planner,
@@ -190,21 +190,23 @@ def other_servers() -> dict[str, int]:
         if not entry.name.isdigit():
             continue
         try:
-            command = (entry / "cmdline").read_bytes().split(b"\0")[0].decode()
+            arguments = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if command.endswith("beam.smp"):
+        # The broker's VM, not a passing rabbitmqctl's (another one, which tests start and end all the time).
+        broker = b"rabbit" in arguments and b"boot" in arguments
+        if broker and arguments[0].endswith(b"beam.smp"):
             found["rabbitmq"] = int(entry.name)
     return found
 
 
 def postgres_cpu_seconds(dsn: str) -> dict[int, float]:
-    """CPU of the PostgreSQL processes that work for the bench: the bench database's connections and the server's
-    background processes (WAL writer, checkpointer, autovacuum), by process id. Other databases' connections on the
-    same server (tests running meanwhile) are left out."""
+    """CPU of the PostgreSQL processes that work for the bench: the bench database's connections and autovacuum,
+    and the server's processes of no database (WAL writer, checkpointer), by process id. Other databases' processes
+    on the same server (tests running meanwhile) are left out."""
     with psycopg.connect(dsn, autocommit=True) as connection:
         pids = [row[0] for row in connection.execute(
-            "SELECT pid FROM pg_stat_activity WHERE (datname = current_database() OR backend_type <> 'client backend')"
+            "SELECT pid FROM pg_stat_activity WHERE (datname = current_database() OR datname IS NULL)"
             " AND pid <> pg_backend_pid()")]
     found = {}
     for pid in pids:

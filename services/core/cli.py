@@ -28,11 +28,17 @@ def _settings(database_url: str | None = None, bus_url: str | None = None):  # n
     return load_settings()
 
 
-def _wait_for_signal() -> None:
+def _stop_on_signal() -> threading.Event:
+    """Set on SIGINT or SIGTERM. Installed before anything starts, so a signal during start-up still ends in a clean
+    stop (the default handler would kill the process mid-way)."""
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
+    return stop
+
+
+def _wait_for_signal() -> None:
+    _stop_on_signal().wait()
 
 
 def _start_gateway(settings):  # noqa: ANN001, ANN202
@@ -83,6 +89,7 @@ def up(database_url: str | None, bus_url: str | None, no_gateway: bool, demo: bo
     from services.core.metrics import start_metrics_server
     from services.core.runtime import Platform, tune_garbage_collector
 
+    stop = _stop_on_signal()
     settings = _settings(database_url, bus_url)
     configure_logging(settings.log_level)
     platform = Platform(settings, list(SERVICE_NAMES), migrate=True)
@@ -95,7 +102,7 @@ def up(database_url: str | None, bus_url: str | None, no_gateway: bool, demo: bo
         if demo and gateway is not None:
             threading.Thread(target=_seed_demo, args=(settings,), name="demo-data", daemon=True).start()
     try:
-        _wait_for_signal()
+        stop.wait()
     finally:
         if gateway is not None:
             gateway.close()

@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -61,9 +62,16 @@ def test_crm_up_serves_everything_and_prometheus_sees_it(crm_up, tmp_path):
                                      "channel": "API"})
         assert reply.lead.id and reply.lead.owner_id == "rep-1"
 
-    # The gateway shell reports every service ready.
-    with urllib.request.urlopen(f"http://127.0.0.1:{crm_up['http']}/readyz", timeout=5) as response:
-        assert json.load(response)["ready"] is True
+    # The gateway shell reports every service ready (it starts listening after the services).
+    deadline = crm_up["started"] + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{crm_up['http']}/readyz", timeout=5) as response:
+                assert json.load(response)["ready"] is True
+                break
+        except urllib.error.URLError:
+            assert time.monotonic() < deadline, "the gateway did not listen within 30 s:\n" + crm_up["log"].read_text()
+            time.sleep(0.2)
 
     prometheus_port = free_port()
     config = tmp_path / "prometheus.yml"

@@ -124,7 +124,9 @@ def test_manager_sees_the_teams_pipeline(demo_platform, browser, log_in):
         stages = [column.get_attribute("data-stage") for column in browser.find_elements(By.CSS_SELECTOR,
                                                                                          ".board .column")]
         assert stages == ["02", "03", "04", "05", "lost"]
-        owners = {element.text for element in browser.find_elements(By.CSS_SELECTOR, ".tile .owner")}
+        # Owners by name, their employee id as the tooltip.
+        owners = {element.find_element(By.CSS_SELECTOR, ".person").get_attribute("title")
+                  for element in browser.find_elements(By.CSS_SELECTOR, ".tile .owner")}
         assert {"rep-1", "rep-2"} <= owners, owners
         browser.execute_script("document.documentElement.style.scrollbarWidth = 'none'")  # a clean picture
         path = screenshot(browser, "10-pipeline-manager")
