@@ -50,9 +50,9 @@ from services.gateway.console.common import (
     errors_by_field,
     flash_error,
     labels,
-    local_time,
     paging_links,
     say,
+    typed_time,
     when,
 )
 from services.gateway.models import ApiKey, User
@@ -180,12 +180,9 @@ def _audit_filter(args) -> tuple[dict[str, str], analytics_pb2.AuditLogFilter, d
         action=AUDIT_ACTIONS[values["action"]][1] if values["action"] else analytics_pb2.AUDIT_ACTION_UNSPECIFIED)
     errors: dict[str, str] = {}
     for name, field in (("start", "start_time"), ("end", "end_time")):
-        if values[name]:
-            moment = local_time(values[name])
-            if moment is None:
-                errors[name] = say(t("is not a date and time"))
-            else:
-                getattr(query, field).CopyFrom(moment)
+        moment = typed_time(values, name, errors)
+        if moment is not None:
+            getattr(query, field).CopyFrom(moment)
     return values, query, errors
 
 

@@ -12,7 +12,7 @@ import grpc
 from flask import Response, current_app, flash, g, request, url_for
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from services.core.i18n import Text, localize
+from services.core.i18n import Text, localize, t
 from services.gateway.problems import field_violations, http_status_of, message_of
 
 
@@ -101,6 +101,17 @@ def local_time(value: str) -> Timestamp | None:
     stamp_ = Timestamp()
     stamp_.FromDatetime(moment.astimezone(UTC))
     return stamp_
+
+
+def typed_time(values: dict[str, str], name: str, errors: dict[str, str]) -> Timestamp | None:
+    """A form's typed date and time (the person's zone) as a Timestamp; None when empty or unreadable (then
+    errors[name] says so)."""
+    if not values.get(name):
+        return None
+    moment = local_time(values[name])
+    if moment is None:
+        errors[name] = say(t("is not a date and time"))
+    return moment
 
 
 def download(content: bytes, file_name: str, content_type: str) -> Response:

@@ -34,10 +34,10 @@ from services.gateway.console.common import (
     errors_by_field,
     flash_error,
     labels,
-    local_time,
     paging_links,
     say,
     stamp,
+    typed_time,
     when,
 )
 from services.gateway.console.sales import failure_text, may_change, opportunity_page
@@ -152,16 +152,6 @@ def _form_errors(error: grpc.RpcError, aliases: Mapping[str, str], known: tuple[
         key = key if key in known else ""
         found[key] = f"{found[key]}; {message}" if key in found else message
     return found
-
-
-def _moment(values: dict[str, str], name: str, errors: dict[str, str]) -> Timestamp | None:
-    """A typed date and time (the person's zone) as a Timestamp; None when empty or unreadable (then an error)."""
-    if not values.get(name):
-        return None
-    moment = local_time(values[name])
-    if moment is None:
-        errors[name] = say(t("is not a date and time"))
-    return moment
 
 
 def _local_input(message, name: str) -> str:  # noqa: ANN001 - a proto message
@@ -339,11 +329,11 @@ def log_activity(opportunity_id: str):  # noqa: ANN201
     message = sales_pb2.LogActivityRequest(
         kind=values["kind"], opportunity_id=opportunity_id, subject=values["subject"], notes=values["notes"],
         outcome=values["outcome"])
-    occur = _moment(values, "occur", errors)
+    occur = typed_time(values, "occur", errors)
     if occur is not None:
         message.occur_time.CopyFrom(occur)
     if meeting:  # the meeting fields travel only with a meeting (the form hides them for the other kinds)
-        end = _moment(values, "end", errors)
+        end = typed_time(values, "end", errors)
         if end is not None:
             message.end_time.CopyFrom(end)
         message.location = values["location"]
@@ -372,7 +362,7 @@ def add_task(opportunity_id: str):  # noqa: ANN201
     errors: dict[str, str] = {}
     message = sales_pb2.CreateTaskRequest(title=values["title"], notes=values["notes"], opportunity_id=opportunity_id,
                                           assignee_id=values["assignee"], priority=values["priority"])
-    due = _moment(values, "due", errors)
+    due = typed_time(values, "due", errors)
     if due is not None:
         message.due_time.CopyFrom(due)
         before = REMIND_BEFORE.get(values["remind"], REMIND_BEFORE["0"])[1]
@@ -478,13 +468,13 @@ def update_task(task_id: str):  # noqa: ANN201
     if values["assignee"]:
         message.assignee_id = values["assignee"]
     if values["due"] != was["due"]:
-        due = _moment(values, "due", errors)
+        due = typed_time(values, "due", errors)
         if due is not None:
             message.due_time.CopyFrom(due)
         elif "due" not in errors:
             errors["due"] = say(t("is required"))
     if values["remind"] and values["remind"] != was["remind"]:
-        remind = _moment(values, "remind", errors)
+        remind = typed_time(values, "remind", errors)
         if remind is not None:
             message.remind_time.CopyFrom(remind)
     if errors:
