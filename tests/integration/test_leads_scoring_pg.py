@@ -164,3 +164,50 @@ def test_behaviour_on_postgresql_writes_score_aggregates_and_history_at_once(dat
         assert [row.score for row in rows] == [first.score.score, qualified.score.score]
         assert pending(session, scoring.FIRST_CONTACT, lead_id) is not None
     assert [event.lead_id for event in events(database, LeadQualified)] == [lead_id]
+
+
+def test_behaviour_on_postgresql_is_recorded_only_in_the_callers_tenant(database):
+    """The request path runs plain SQL on the driver's cursor, with the tenant conditions written out: another
+    tenant's lead id is not found, and nothing of the event stays behind."""
+    from services.core.errors import NotFound
+    from services.leads.models import BehaviourEvent
+
+    lead_id = add_lead(database, email="t@example.com", owner_id="rep1")
+    other_tenant = make_caller(kind="service", subject="tracking", tenant="t2")
+    with pytest.raises(NotFound), database.session("t2") as session:
+        scoring.record_behaviour(session, caller=other_tenant, kind="demo_attended", lead_id=lead_id, event_key="x")
+    with database.kernel_session() as session:
+        assert session.scalar(select(func.count()).select_from(BehaviourEvent)) == 0
+        assert session.get(LeadActivity, lead_id) is None
+        assert session.get(Lead, lead_id).score == 0
+
+    with database.session("t1") as session:
+        scored = scoring.record_behaviour(session, caller=SERVICE, kind="demo_attended", lead_id=lead_id,
+                                          event_key="x", now=NOW, occurred_at=NOW)
+        assert scored.lead.tenant_id == "t1" and scored.lead not in session
+    with database.session("t1") as session:
+        assert session.get(LeadActivity, lead_id).demo_attended == 1
+        assert session.get(Lead, lead_id).score == scored.score.score > 0
+
+
+def test_behaviour_on_postgresql_is_the_first_thing_a_fresh_process_does(database):
+    """A server's first RecordBehaviour may come before any ORM query has configured the mappers."""
+    import subprocess
+    import sys
+
+    lead_id = add_lead(database, email="f@example.com", owner_id="rep1")
+    script = (
+        "import sys\n"
+        "from services.core.db import Database\n"
+        "from services.leads import scoring\n"
+        "from tests.unit.services.conftest import make_caller\n"
+        "database = Database('leads', sys.argv[1])\n"
+        "with database.session('t1') as session:\n"
+        "    scored = scoring.record_behaviour(session, caller=make_caller(kind='service'), kind='page_view',\n"
+        "                                      lead_id=sys.argv[2], event_key='first')\n"
+        "print(scored.activity.page_view)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, database.url, lead_id], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"
