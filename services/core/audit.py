@@ -204,11 +204,25 @@ def _audit_flush(session: Session, flush_context) -> None:  # noqa: ANN001
     """After a flush (new, dirty and deleted still show what it wrote, with attribute history; primary keys and
     Python-side defaults are filled in): its audited changes, staged for the transaction's AuditRecorded."""
     found = _changes(session.new, _created) + _changes(session.dirty, _updated) + _changes(session.deleted, _deleted)
-    if not found:
-        return
+    if found:
+        _stage(session, found, (*session.new, *session.dirty, *session.deleted))
+
+
+def record_inserted(session: Session, *objects: object) -> None:
+    """Audit rows that code inserted with its own Core statement, not through the ORM flush (a hot path writing
+    several tables in one round trip), as the flush would have: one "created" record each, in this transaction's
+    audit event. `objects`: instances of the rows' models holding every value written, primary key included;
+    they are not added to the session."""
+    found = _changes(objects, _created)
+    if found:
+        _stage(session, found, objects)
+
+
+def _stage(session: Session, found: list[tuple[str | None, AuditRecorded.RecordChange]], objects: Iterable[object]
+           ) -> None:
     who, kind = actor()
     database = session.info.get(DATABASE)
-    producer = database.service if database is not None else _service_of(session)
+    producer = database.service if database is not None else _service_of(objects)
     tenant = session.info.get(TENANT)
     by_tenant: dict[str, list[AuditRecorded.RecordChange]] = {}
     for obj_tenant, record in found:
@@ -238,9 +252,9 @@ def _emit_pending(session: Session, batches: list[_Batch]) -> None:
 register_finisher(_PENDING, _emit_pending)
 
 
-def _service_of(session: Session) -> str:
+def _service_of(objects: Iterable[object]) -> str:
     """A session made without services.core.db.Database: the service is the package of the audited models."""
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    for obj in objects:
         if _shape_of(type(obj)) is not None:
             parts = type(obj).__module__.split(".")
             return parts[1] if len(parts) > 2 and parts[0] == "services" else parts[0]

@@ -209,6 +209,37 @@ def fill_scalar_defaults(obj: object) -> None:
             setattr(obj, attribute.key, default.arg)
 
 
+def check_tenant(session: Session, tenant_id: str | None) -> None:
+    """For rows code writes with its own statements: refuse another tenant's, as the flush does for ORM objects."""
+    tenant = session.info.get(TENANT)
+    if tenant is None:
+        raise TenantScopeError("tenant data written from a session that has no tenant")
+    if tenant is not ALL_TENANTS and tenant_id != tenant:
+        raise PermissionDenied(t("record belongs to another tenant"))
+
+
+def insert_values(obj: object) -> dict:
+    """{column name: value} of a new ORM object as its INSERT would write them, for code that inserts it with its
+    own Core statement: unset columns get their Python-side default, or None, set on the object too (as a flush
+    does, so that reading them later costs no load). The object must not be in a session's `new` (it would be
+    inserted twice). Columns without a value and without a default stay out (the id a sequence makes)."""
+    state = sa_inspect(obj)
+    values = state.dict
+    row = {}
+    for attribute in state.mapper.column_attrs:
+        column = attribute.columns[0]
+        if attribute.key not in values:
+            default = column.default
+            if default is not None and (default.is_scalar or default.is_callable):
+                setattr(obj, attribute.key, default.arg if default.is_scalar else default.arg(None))
+            elif column.primary_key and column.autoincrement is not False:
+                continue
+            else:
+                setattr(obj, attribute.key, None)
+        row[column.name] = values[attribute.key]
+    return row
+
+
 def upsert_insert(bind: Engine | Connection | Session):  # noqa: ANN201
     """The dialect's INSERT construct, which has on_conflict_do_nothing/do_update (PostgreSQL and SQLite)."""
     if isinstance(bind, Session):

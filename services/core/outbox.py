@@ -18,7 +18,8 @@ import time
 from collections import deque
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import String, any_, bindparam, delete, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from services.core.bus import Bus, OutboundMessage
 from services.core.db import Database
@@ -48,11 +49,15 @@ def _claim_oldest(postgresql: bool):  # noqa: ANN202
 
 @functools.cache
 def _claim_named(postgresql: bool):  # noqa: ANN202
-    """DELETE ... RETURNING the rows of the ids bound as `ids` that are still there and not being claimed."""
-    named = select(_TABLE.c.id).where(_TABLE.c.id.in_(bindparam("ids", expanding=True)))
+    """DELETE ... RETURNING the rows of the ids bound as `ids` that are still there and not being claimed.
+
+    On PostgreSQL the ids are one array parameter (`= ANY`): one statement text for any number of ids, which the
+    driver prepares once; an expanded IN list made a new text (parsed and planned anew, and crowding the
+    connection's prepared statements) for every batch size."""
     if postgresql:
-        named = named.with_for_update(skip_locked=True)
-    return _claim(named)
+        named = select(_TABLE.c.id).where(_TABLE.c.id == any_(bindparam("ids", type_=ARRAY(String))))
+        return _claim(named.with_for_update(skip_locked=True))
+    return _claim(select(_TABLE.c.id).where(_TABLE.c.id.in_(bindparam("ids", expanding=True))))
 
 
 def _claim(which):  # noqa: ANN001, ANN202

@@ -24,12 +24,13 @@ replica that knows the kind runs.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 import weakref
 from collections import Counter as Tally
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -136,16 +137,55 @@ def schedule_many(session: Session, timers: Sequence[Due]) -> None:
             "tenant_id": tenant, "kind": timer.kind, "key": key, "due_at": _utc(timer.due_at, "due_at"),
             "payload": timer.payload or {}, "attempts": 0, "last_error": None, "created_at": now,
         }
-    # The rows as parameters of one statement built once, so that its compiled form is cached (a multi-row VALUES
-    # is compiled anew on every call). SQLAlchemy sends them as ONE multi-row INSERT: an upsert qualifies when it
-    # has RETURNING and no bound parameters in its SET clause; psycopg's own executemany (a pipeline) would
-    # busy-wait for the server's answer, costly in a busy process.
-    session.connection().execute(_upsert(session), list(rows.values())).close()
+    staged = session.info.get(_STAGED)
+    if staged is not None:
+        staged.update(rows)  # written by the caller of staged(), in a statement of its own
+    else:
+        # The rows as parameters of one statement built once, so that its compiled form is cached (a multi-row
+        # VALUES is compiled anew on every call). SQLAlchemy sends them as ONE multi-row INSERT: an upsert qualifies
+        # when it has RETURNING and no bound parameters in its SET clause; psycopg's own executemany (a pipeline)
+        # would busy-wait for the server's answer, costly in a busy process.
+        write(session, list(rows.values()))
     soonest = min(row["due_at"] for row in rows.values())
     earliest = session.info.get(_SCHEDULED_DUE)
     if earliest is None or soonest < earliest:
         session.info[_SCHEDULED_DUE] = soonest
 
+
+_STAGED = "crm_timer_staged"  # Session.info: {(kind, key): row} while staged() collects
+
+
+@contextlib.contextmanager
+def staged(session: Session) -> Iterator[list[dict]]:
+    """Collect the timers scheduled inside instead of writing them: the caller writes them in a statement of its own
+    with other rows (UPSERT_CONFLICT; write() elsewhere: capture writes a lead, its history and its clocks in one),
+    before anything reads or cancels them. Yields the list of crm_timer rows, filled when the block ends; the
+    wake-up of the timer workers at commit is kept."""
+    rows: list[dict] = []
+    collected: dict[tuple[str, str], dict] = {}
+    session.info[_STAGED] = collected
+    try:
+        yield rows
+    finally:
+        session.info.pop(_STAGED, None)
+    rows.extend(collected.values())
+
+
+def _not_staging(session: Session) -> None:
+    if _STAGED in session.info:
+        raise RuntimeError("timers scheduled inside timers.staged() are not written yet: no cancel() or pending()")
+
+
+def write(session: Session, rows: Sequence[dict]) -> None:
+    """Upsert crm_timer rows (schedule_many's, or what staged() collected) in one statement."""
+    if rows:
+        session.connection().execute(_upsert(session), list(rows)).close()
+
+
+# The ON CONFLICT clause that makes an INSERT of staged() rows (a value for each column of crm_timer) the upsert
+# schedule() runs (attempts 0 and no error, as in the row proposed: a replaced timer starts afresh).
+UPSERT_CONFLICT = ("ON CONFLICT (tenant_id, kind, key) DO UPDATE SET due_at = excluded.due_at, payload = "
+                   "excluded.payload, attempts = excluded.attempts, last_error = excluded.last_error")
 
 _upserts: dict[object, object] = {}  # dialect insert construct -> the statement, built once (it is immutable)
 
@@ -166,6 +206,7 @@ def _upsert(session: Session):  # noqa: ANN202
 
 def cancel(session: Session, *, kind: str, key: object) -> bool:
     """Remove the pending timer of `kind` and `key`; False when there was none (already fired or never set)."""
+    _not_staging(session)
     table = Timer.__table__
     removed = session.connection().execute(
         delete(table).where(
@@ -177,6 +218,7 @@ def cancel(session: Session, *, kind: str, key: object) -> bool:
 
 def pending(session: Session, kind: str, key: object) -> tuple[datetime, dict] | None:
     """(due_at, payload) of the pending timer of `kind` and `key`, or None."""
+    _not_staging(session)
     table = Timer.__table__
     row = session.connection().execute(
         select(table.c.due_at, table.c.payload).where(

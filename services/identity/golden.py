@@ -188,7 +188,12 @@ def records_of(session: Session, customer_id: str) -> list[SourceRecord]:
 
 
 def compute(session: Session, records: Iterable[SourceRecord], rules: Rules | None = None) -> dict[str, str]:
-    return golden_record((RecordValues.of(record) for record in records), rules or load_rules(session))
+    values = [RecordValues.of(record) for record in records]
+    if rules is None and len(values) == 1:
+        # One record: every rule keeps its values (valid or not, there is nothing else), so the tenant's rules need
+        # not be read (a new customer at intake: once per record).
+        rules = Rules()
+    return golden_record(values, rules or load_rules(session))
 
 
 def refresh(session: Session, customer: Customer, rules: Rules | None = None) -> dict[str, str]:

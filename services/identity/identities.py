@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from crm.common.v1.common_pb2 import RecordRef
 from crm.events.v1.identity_pb2 import IdentityResolved
+from services.core import audit
 from services.core.auth import Caller
-from services.core.db import upsert_insert, utcnow
+from services.core.db import check_tenant, insert_values, upsert_insert, utcnow
 from services.core.errors import NotFound, Validator
 from services.core.events import emit
 from services.core.i18n import t
@@ -221,19 +222,18 @@ def resolve(
         customer = Customer(id=next_customer_id(session, tenant=tenant), tenant_id=tenant)
         created, matched_on, probability = True, (), best.probability if best else 0.0
 
+    now = utcnow()
     row = SourceRecord(
         tenant_id=tenant, service=record.service, kind=record.kind, record_id=record.record_id,
         customer_id=customer.id, owner_id=record.owner_id, features=features,
-        observed_at=record.observed_at or utcnow(), **record.fields(),
+        observed_at=record.observed_at or now, linked_at=now, **record.fields(),
     )
     if created:
         # A new customer's golden record is its one record's: computed before the insert, so that the customer is
         # written once, complete (not inserted empty, then updated).
         golden.apply(customer, golden.compute(session, [row]))
-        session.add(customer)
-    session.add(row)
-    session.flush()
-    add_match_keys(session, tenant=tenant, record=row, link=graph.audit_values(
+        customer.created_at = now
+    _insert_resolved(session, customer=customer if created else None, record=row, link=graph.audit_values(
         action=graph.LINK, record=row, to_customer=customer.id, actor=actor,
         reason=f"p={probability:.4f}" if best else ""))
     if not created:
@@ -258,39 +258,89 @@ def resolve(
     return Resolution(customer.id, created, matched_on, probability, tuple(found), review_pair_id)
 
 
-def add_match_keys(session: Session, *, tenant: str, record: SourceRecord, link: dict | None = None) -> None:
-    """The record's blocking keys (it must be flushed: they point at its id), and `link`, its link_audit row
-    (graph.audit_values), when given. Written at once with Core statements, one on PostgreSQL: nothing reads them
-    back as objects, and they are not audited; intake writes both for every record."""
+def _insert_resolved(session: Session, *, customer: Customer | None, record: SourceRecord, link: dict) -> None:
+    """Write a resolution: the new customer (if any), the record (its id filled in), its match keys and its
+    link_audit row, with Core statements (one on PostgreSQL instead of four, and no unit of work), and audit the
+    customer and the record as created, as their flush would have (services/core/audit.py record_inserted)."""
     from services.identity.matching.realtime import match_keys
 
-    keys = dict.fromkeys((kind, value[:254]) for kind, value in match_keys(record.features or {}) if value)
+    check_tenant(session, record.tenant_id)
+    values = insert_values(record)  # without id: the INSERT makes it
     connection = session.connection()
-    if link is not None and connection.dialect.name == "postgresql":
-        connection.execute(_KEYS_AND_LINK, {**link, "kinds": [kind for kind, _ in keys],
-                                            "key_values": [value for _, value in keys]})
-        return
+    if connection.dialect.name == "postgresql":
+        keys = _keys_of(match_keys(record.features or {}))
+        parameters = {**{f"record_{name}": value for name, value in values.items()},
+                      **{f"link_{name}": value for name, value in link.items() if name != "source_record_id"},
+                      "kinds": [kind for kind, _ in keys], "key_values": [value for _, value in keys]}
+        if customer is not None:
+            parameters.update({f"customer_{name}": value for name, value in insert_values(customer).items()})
+        record.id = connection.execute(_RESOLVED[customer is not None], parameters).scalar_one()
+    else:
+        if customer is not None:
+            connection.execute(insert(_CUSTOMER), insert_values(customer))
+        record.id = connection.execute(insert(_SOURCE_RECORD).returning(_SOURCE_RECORD.c.id), values).scalar_one()
+        add_match_keys(session, tenant=record.tenant_id, record=record, link={**link, "source_record_id": record.id})
+    audit.record_inserted(session, *((customer,) if customer is not None else ()), record)
+
+
+def _keys_of(found) -> list[tuple[str, str]]:  # noqa: ANN001
+    return list(dict.fromkeys((kind, value[:254]) for kind, value in found if value))
+
+
+_CUSTOMER = Customer.__table__
+
+
+def _resolved_statement(with_customer: bool):  # noqa: ANN202
+    """_insert_resolved on PostgreSQL: the customer, the record, its link_audit row and its match keys in one
+    statement returning the record's id (the keys as two arrays). Parameters: customer_<column>, record_<column>
+    (not id), link_<column> (not id, source_record_id), kinds, key_values."""
+    link_table = LinkAudit.__table__
+    columns = {
+        "customer": list(_CUSTOMER.columns) if with_customer else [],
+        "record": [column for column in _SOURCE_RECORD.columns if column is not _SOURCE_RECORD.c.id],
+        "link": [column for column in link_table.columns
+                 if column is not link_table.c.id and column is not link_table.c.source_record_id],
+    }
+
+    def names(prefix: str) -> str:
+        return ", ".join(column.name for column in columns[prefix])
+
+    def values(prefix: str) -> str:
+        return ", ".join(f":{prefix}_{column.name}" for column in columns[prefix])
+
+    parts = [f"customer AS (INSERT INTO customer ({names('customer')}) VALUES ({values('customer')}))"] \
+        if with_customer else []
+    parts += [
+        f"record AS (INSERT INTO source_record ({names('record')}) VALUES ({values('record')}) RETURNING id)",
+        f"link AS (INSERT INTO link_audit ({names('link')}, source_record_id) SELECT {values('link')}, record.id"
+        " FROM record)",
+        "keys AS (INSERT INTO match_key (tenant_id, kind, value, source_record_id)"
+        " SELECT :record_tenant_id, key.kind, key.value, record.id FROM record,"
+        " unnest(CAST(:kinds AS varchar[]), CAST(:key_values AS varchar[])) AS key (kind, value))",
+    ]
+    # Bound with the columns' types (JSON features, UTC timestamps), as the ORM would.
+    typed = [bindparam(f"{prefix}_{column.name}", type_=column.type)
+             for prefix, of_prefix in columns.items() for column in of_prefix]
+    return text(f"WITH {', '.join(parts)} SELECT id FROM record").bindparams(*typed)
+
+
+_RESOLVED = {with_customer: _resolved_statement(with_customer) for with_customer in (False, True)}
+
+
+def add_match_keys(session: Session, *, tenant: str, record: SourceRecord, link: dict | None = None) -> None:
+    """The record's blocking keys (it must be stored: they point at its id), and `link`, its link_audit row
+    (graph.audit_values), when given. Written at once with Core statements: nothing reads them back as objects, and
+    they are not audited. (Intake on PostgreSQL writes them with the record: _insert_resolved.)"""
+    from services.identity.matching.realtime import match_keys
+
+    keys = _keys_of(match_keys(record.features or {}))
+    connection = session.connection()
     if keys:
         connection.execute(insert(MatchKey.__table__), [
             {"tenant_id": tenant, "kind": kind, "value": value, "source_record_id": record.id} for kind, value in keys
         ])
     if link is not None:
         connection.execute(insert(LinkAudit.__table__), link)
-
-
-# add_match_keys on PostgreSQL: the link_audit row and the match keys in one round trip (tenant and record id come
-# from the link row, the keys as two arrays).
-_KEYS_AND_LINK = text("""
-    WITH link AS (
-        INSERT INTO link_audit (tenant_id, action, source_record_id, from_customer_id, to_customer_id, merge_id,
-                                actor, reason, at)
-        VALUES (:tenant_id, :action, :source_record_id, :from_customer_id, :to_customer_id, :merge_id, :actor,
-                :reason, :at)
-    )
-    INSERT INTO match_key (tenant_id, kind, value, source_record_id)
-    SELECT :tenant_id, key.kind, key.value, :source_record_id
-    FROM unnest(CAST(:kinds AS varchar[]), CAST(:key_values AS varchar[])) AS key (kind, value)
-""").bindparams(bindparam("at", type_=LinkAudit.__table__.c.at.type))
 
 
 # PostgreSQL hands out customer numbers in blocks, kept per process: (database url, tenant, day) -> next, end.

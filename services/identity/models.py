@@ -55,6 +55,9 @@ class SourceRecord(Audited, TenantScoped, Base):
     __audit_exclude__ = ("features",)  # the matching engine's normalised copy of the fields
     __table_args__ = (UniqueConstraint("tenant_id", "service", "kind", "record_id", name="uq_source_record"),)
 
+    # No index of its own: uq_source_record starts with it (an index entry less per record at intake).
+    tenant_id: Mapped[str] = mapped_column(String(64))
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     service: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(40))
@@ -81,6 +84,9 @@ class MatchKey(TenantScoped, Base):
     __tablename__ = "match_key"
     __table_args__ = (Index("ix_match_key_lookup", "tenant_id", "kind", "value"),)
 
+    # No index of its own: ix_match_key_lookup starts with it (one index entry less per key at intake).
+    tenant_id: Mapped[str] = mapped_column(String(64))
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(24))
     value: Mapped[str] = mapped_column(String(254))
@@ -101,6 +107,9 @@ class LinkAudit(TenantScoped, Base):
     """One change of a record's link (R-SEC-3): who, when, which record, from which customer to which."""
 
     __tablename__ = "link_audit"
+
+    # No index of its own: rows are read by record (or merge), never by tenant alone; one index entry less per link.
+    tenant_id: Mapped[str] = mapped_column(String(64))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     # "link" (first link at intake), "merge", "unmerge", "relink".

@@ -379,10 +379,20 @@ def choose(session: Session, lead: Lead, *, settings: rules.Settings, now: datet
 # -- changing owners ------------------------------------------------------------------------------------------
 
 
+# Session.info: a list while capture assigns a lead it has not written yet; the history rows go there, and capture
+# writes them with the lead, in one statement (services/leads/leads.py).
+STAGED_OWNERSHIP = "crm_leads_staged_ownership"
+
+
 def record(session: Session, *, lead_id: str, from_owner: str, to_owner: str, reason: str, actor: str,
            note: str = "", at: datetime) -> None:
-    session.add(LeadOwnership(lead_id=lead_id, from_owner=from_owner, to_owner=to_owner, reason=reason,
-                              actor=actor, note=note[:MAX_NOTE], at=at))
+    row = LeadOwnership(lead_id=lead_id, from_owner=from_owner, to_owner=to_owner, reason=reason,
+                        actor=actor, note=note[:MAX_NOTE], at=at)
+    staged = session.info.get(STAGED_OWNERSHIP)
+    if staged is not None:
+        staged.append(row)
+    else:
+        session.add(row)
 
 
 def give(session: Session, lead: Lead, *, to: str, reason: str, actor: str, now: datetime,

@@ -367,6 +367,9 @@ class LeadOwnership(TenantScoped, Base):
         Index("ix_lead_ownership_to_owner", "tenant_id", "to_owner", "at"),
     )
 
+    # No index of its own: both indexes above start with it (an index entry less per assignment).
+    tenant_id: Mapped[str] = mapped_column(String(64))
+
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     lead_id: Mapped[str] = mapped_column(String(36))
     from_owner: Mapped[str] = mapped_column(String(64), default="")

@@ -156,3 +156,53 @@ def test_leads_follow_a_merge_and_its_unmerge_across_processes(cluster):
     identity.UnmergeCustomers(identity_pb2.UnmergeCustomersRequest(merge_id=merged.merge_id))
     eventually(lambda: customer_of(second.id) == absorbed, what="lead back with the restored customer")
     assert customer_of(first.id) == survivor
+
+
+def test_intake_writes_customer_record_keys_and_link_in_one_statement_and_audits_them(database):
+    """On PostgreSQL intake writes a resolution with one statement (ADR 0024): the rows are all there, typed, and
+    the transaction's audit event shows the customer and the record as created; a later record joins it."""
+    from sqlalchemy import event as sa_event
+
+    from crm.events.v1.audit_pb2 import AuditRecorded
+    from crm.events.v1.envelope_pb2 import Envelope
+    from services.core.kernel_models import OutboxMessage
+
+    tenant = new_tenant()
+    statements = []
+    listen = lambda conn, cursor, statement, *args: statements.append(" ".join(statement.split()[:3]))  # noqa: E731
+    sa_event.listen(database.engine, "before_cursor_execute", listen)
+    try:
+        with database.session(tenant) as session:
+            first = identities.resolve(session, tenant=tenant, actor="leads", record=record(
+                "L1", name="Ann Lee", email="ann@example.com", phone="13800138000", company="Acme"))
+    finally:
+        sa_event.remove(database.engine, "before_cursor_execute", listen)
+    assert statements.count("WITH customer AS") == 1  # the customer, the record, its link and keys
+    assert not [statement for statement in statements if statement.split()[-1] in (
+        "customer", "source_record", "match_key", "link_audit")]
+    with database.session(tenant) as session:
+        second = identities.resolve(session, tenant=tenant, actor="leads", record=record(
+            "L2", name="Ann Lee", email="ann@example.com", phone="13800138000"))
+    assert first.created and (second.customer_id, second.created) == (first.customer_id, False)
+
+    with database.session(tenant) as session:
+        rows = session.scalars(select(SourceRecord).order_by(SourceRecord.id)).all()
+        assert [(row.record_id, row.customer_id, row.features["email"]) for row in rows] == [
+            ("L1", first.customer_id, "ann@example.com"), ("L2", first.customer_id, "ann@example.com")]
+        assert rows[0].observed_at.tzinfo is not None
+        links = session.scalars(select(LinkAudit).order_by(LinkAudit.id)).all()
+        assert [(link.source_record_id, link.action, link.to_customer_id, link.actor) for link in links] == [
+            (rows[0].id, "link", first.customer_id, "leads"), (rows[1].id, "link", first.customer_id, "leads")]
+        keys = {(key.source_record_id, key.kind, key.value) for key in session.scalars(select(MatchKey))}
+        assert {(rows[0].id, "email", "ann@example.com"), (rows[1].id, "phone", "13800138000")} <= keys
+        customer = session.get(Customer, (tenant, first.customer_id))
+        assert (customer.name, customer.email, customer.company) == ("Ann Lee", "ann@example.com", "Acme")
+
+    with database.kernel_session() as session:
+        bodies = session.scalars(select(OutboxMessage.body).where(
+            OutboxMessage.event_type == "audit.recorded", OutboxMessage.tenant_id == tenant)
+            .order_by(OutboxMessage.created_at)).all()
+    records = [(record.entity, record.action, record.record_id) for body in bodies
+               for record in AuditRecorded.FromString(Envelope.FromString(body).payload.value).records]
+    assert records[:2] == [("customer", "created", first.customer_id), ("source_record", "created", str(rows[0].id))]
+    assert ("source_record", "created", str(rows[1].id)) in records[2:]

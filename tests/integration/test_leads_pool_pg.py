@@ -180,3 +180,43 @@ def test_a_reclaim_never_waits_for_a_busy_lead_it_tries_again_soon(database):
     fire_due(database, TIMERS, now=T0 + 49 * HOUR)
     with database.session(tenant) as session:
         assert session.get(Lead, lead_id).owner_id == ""
+
+
+def test_a_capture_writes_its_lead_history_and_clocks_in_one_statement_and_the_clocks_strike(database):
+    """Capture by a rep on PostgreSQL: the lead, its ownership row and its four reclaim timers go in one statement
+    (ADR 0024); the timers are the ones schedule() would have written, and the follow-up clock reclaims the lead."""
+    from sqlalchemy import event as sa_event
+
+    from services.core.auth import reset_caller, set_caller
+    from services.leads import leads
+
+    tenant = new_tenant()
+    rep = caller("sales", tenant=tenant, subject="rep-1")
+    statements = []
+    listen = lambda conn, cursor, statement, *args: statements.append(" ".join(statement.split()[:4]))  # noqa: E731
+    sa_event.listen(database.engine, "before_cursor_execute", listen)
+    token = set_caller(rep)
+    try:
+        with database.session(tenant) as session:
+            lead = leads.create_lead(session, tenant=tenant, caller=rep, name="Ann Lee", channel="web",
+                                     email="ann@example.com")
+    finally:
+        reset_caller(token)
+        sa_event.remove(database.engine, "before_cursor_execute", listen)
+    assert [statement.split()[0] for statement in statements] == ["SELECT", "WITH", "INSERT"]  # reads, rows, outbox
+    with database.session(tenant) as session:
+        kinds = [pool.timer_kind(clock, stage) for clock in pool.CLOCKS for stage in (pool.WARNING, pool.RECLAIM)]
+        due = {kind: pending(session, kind, lead.id) for kind in kinds}
+        [history] = session.scalars(select(LeadOwnership).where(LeadOwnership.lead_id == lead.id)).all()
+    assert (history.to_owner, history.reason) == ("rep-1", assignment.CAPTURE)
+    reclaim_at, payload = due[pool.timer_kind(pool.FOLLOW_UP, pool.RECLAIM)]
+    assert reclaim_at == lead.assigned_at + timedelta(hours=48)
+    assert payload == {"owner": "rep-1", "assigned_at": lead.assigned_at.isoformat(),
+                       "reclaim_at": reclaim_at.isoformat()}
+    assert due[pool.timer_kind(pool.FOLLOW_UP, pool.WARNING)][0] == reclaim_at - timedelta(hours=4)
+    assert due[pool.timer_kind(pool.CONVERSION, pool.RECLAIM)][0] == lead.assigned_at + timedelta(days=30)
+
+    fire_due(database, TIMERS, now=lead.assigned_at + timedelta(hours=49))
+    with database.session(tenant) as session:
+        stored = session.get(Lead, lead.id)
+        assert (stored.owner_id, stored.pooled_at is not None) == ("", True)

@@ -272,3 +272,27 @@ def test_a_batch_handler_gets_each_tenants_timers_together_and_one_at_a_time_aft
     assert calls[:2] == [("t1", ["t1-0", "t1-1", "t1-2"]), ("t2", ["t2-0", "t2-1", "t2-2"])]
     assert sorted(calls[2:]) == sorted((key[:2], [key]) for key in ("t1-0", "t1-1", "t1-2", "t2-0", "t2-1", "t2-2"))
     assert set(_timers(leads_db)) == {("t2", "k", "t2-1")}
+
+
+def test_staged_timers_are_collected_for_the_callers_statement_and_written_as_schedule_would(leads_db):
+    """timers.staged(): what is scheduled inside is not written but handed to the caller (capture writes it with its
+    lead, ADR 0024); write() (or the caller's own upsert) then replaces a pending timer as schedule() does."""
+    from services.core import timers
+
+    with leads_db.session("t1") as session:
+        schedule(session, kind="reclaim", key="L1", due_at=T0, payload={"n": 1})
+    with leads_db.session("t1") as session:
+        with timers.staged(session) as rows:
+            schedule_many(session, [Due("reclaim", "L1", T0 + timedelta(hours=2), {"n": 2}),
+                                    Due("warn", "L1", T0 + timedelta(hours=1))])
+            schedule(session, kind="warn", key="L1", due_at=T0 + timedelta(hours=3))  # the later entry wins
+            with pytest.raises(RuntimeError, match="staged"):
+                pending(session, "reclaim", "L1")
+            assert rows == []  # filled when the block ends
+        assert pending(session, "reclaim", "L1") == (T0, {"n": 1})  # nothing written yet
+        assert sorted((row["kind"], row["due_at"], row["attempts"]) for row in rows) == [
+            ("reclaim", T0 + timedelta(hours=2), 0), ("warn", T0 + timedelta(hours=3), 0)]
+        timers.write(session, rows)
+    with leads_db.session("t1") as session:
+        assert pending(session, "reclaim", "L1") == (T0 + timedelta(hours=2), {"n": 2})
+        assert pending(session, "warn", "L1") == (T0 + timedelta(hours=3), {})

@@ -451,3 +451,21 @@ def test_api_survivorship_rules(service, stub):
         stub.UpdateSurvivorshipRules(identity_pb2.UpdateSurvivorshipRulesRequest(),
                                      metadata=service.metadata("auditor"), timeout=5)
     assert error.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_a_resolution_audits_the_new_customer_and_its_record_as_created(database, clock, outbox_events):
+    """Intake writes the customer, the record, its keys and its link with its own statements (one on PostgreSQL,
+    ADR 0024): the audit still shows the customer (golden values) and the record as created, with the actor."""
+    from crm.events.v1.audit_pb2 import AuditRecorded
+
+    resolve(database, record("L1", company="Acme Ltd", **ANN))
+    [(tenant, audit)] = outbox_events(database, AuditRecorded)
+    created = {record.entity: {change.field: change.new_value for change in record.changes}
+               for record in audit.records if record.action == "created"}
+    assert tenant == "t1" and set(created) == {"customer", "source_record"}
+    assert {name: created["customer"][name] for name in ("id", "name", "email", "company")} == \
+        {"id": "C20240501001", "name": "Ann Lee", "email": "ann@example.com", "company": "Acme Ltd"}
+    with database.session("t1") as session:
+        row = session.scalars(select(SourceRecord)).one()
+    assert created["source_record"]["id"] == str(row.id) and created["source_record"]["record_id"] == "L1"
+    assert "features" not in created["source_record"]  # not customer data (SourceRecord.__audit_exclude__)

@@ -15,7 +15,7 @@ from services.core.errors import InvalidArgument
 from services.core.settings import Settings
 from services.leads import leads
 from services.leads.contacts import email_key, phone_key
-from services.leads.models import DUPLICATE, LOST, OPEN, QUALIFIED, Lead
+from services.leads.models import DUPLICATE, LOST, OPEN, QUALIFIED, Lead, LeadOwnership
 from tests.unit.conftest import sample
 
 TENANT = "t1"
@@ -340,3 +340,58 @@ def test_an_html_post_with_errors_shows_the_form_again_with_the_values_kept(gate
     page = gateway.post(f"/t/{TENANT}/forms/{form.key}", data={"name": "Ann", "email": "nope"})
     html = page.get_data(True)
     assert page.status_code == 400 and 'value="Ann"' in html and "is not an e-mail address" in html
+
+
+def test_capture_reads_the_assignment_settings_with_its_repeat_check_and_uses_a_change_at_once(
+        database, caller, outbox_events):
+    """The tenant's pool settings come with the repeat check (one SELECT per capture, ADR 0024); nothing keeps them
+    between transactions, so a capture after a change, or later in the changing transaction, uses the new ones."""
+    from sqlalchemy import event as sa_event
+
+    from crm.events.v1.leads_pb2 import LeadAssigned
+    from services.leads import rules
+
+    admin = caller("admin", subject="boss")
+
+    def follow_up_hours() -> list[float]:
+        return [(event.follow_up_due_time.ToDatetime() - event.assign_time.ToDatetime()).total_seconds() / 3600
+                for _, event in outbox_events(database, LeadAssigned)]
+
+    statements = []
+    listen = lambda conn, cursor, statement, *args: statements.append(statement.split()[0])  # noqa: E731
+    sa_event.listen(database.engine, "before_cursor_execute", listen)
+    try:
+        create(database, caller("sales", subject="rep-1"), email="a@example.com")
+    finally:
+        sa_event.remove(database.engine, "before_cursor_execute", listen)
+    assert statements.count("SELECT") == 1
+    with database.session(TENANT) as session:
+        rules.update_pool(session, caller=admin, values={"follow_up_hours": 10}, fields=["follow_up_hours"])
+    create(database, caller("sales", subject="rep-1"), email="b@example.com")
+    with database.session(TENANT) as session:
+        rules.update_pool(session, caller=admin, values={"follow_up_hours": 20}, fields=["follow_up_hours"])
+        leads.create_lead(session, tenant=TENANT, caller=caller("sales", subject="rep-1"), name="Cai", channel="web",
+                          email="c@example.com")
+    assert follow_up_hours() == [48, 10, 20]
+
+
+def test_a_captured_lead_can_be_changed_in_its_transaction_and_the_change_is_audited(database, caller, outbox_events):
+    """Capture writes the lead with its own statement, then keeps it in the session as loaded: a change made after
+    it in the same transaction is written (and audited) as an update."""
+    from crm.events.v1.audit_pb2 import AuditRecorded
+
+    with database.session(TENANT) as session:
+        lead = leads.create_lead(session, tenant=TENANT, caller=caller("sales", subject="rep-1"), name="Ann Lee",
+                                 channel="web", email="ann@example.com", company="Acme")
+        lead.company = "Acme Ltd"
+    assert stored(database, lead.id).company == "Acme Ltd"
+    [(_, audit)] = outbox_events(database, AuditRecorded)
+    records = [(record.action, {change.field: (change.old_value, change.new_value) for change in record.changes})
+               for record in audit.records if record.entity == "lead"]
+    assert [action for action, _ in records] == ["created", "updated"]
+    assert records[0][1]["company"] == ("", "Acme") and records[0][1]["owner_id"] == ("", "rep-1")
+    assert records[1][1] == {"company": ("Acme", "Acme Ltd")}
+    with database.session(TENANT) as session:
+        [history] = session.scalars(select(LeadOwnership).where(LeadOwnership.lead_id == lead.id)).all()
+        assert (history.tenant_id, history.to_owner, history.reason, history.at) == (TENANT, "rep-1", "capture",
+                                                                                    lead.assigned_at)
