@@ -40,7 +40,6 @@ from typing import Any
 
 from prometheus_client import Counter
 from sqlalchemy import and_, bindparam, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -770,10 +769,10 @@ _LOAD = (
     .where(Lead.id == bindparam("lead_id"))
 )
 _LOAD_LOCKED = _LOAD.with_for_update(of=Lead)
-_RECORD = {
-    dialect: upsert(BehaviourEvent.__table__).on_conflict_do_nothing().returning(BehaviourEvent.__table__.c.id)
-    for dialect, upsert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
-}
+# SQLite records the behaviour event in a statement of its own (PostgreSQL: in _LOAD_RECORDING_SQL).
+_RECORD_ON_SQLITE = (
+    sqlite_insert(BehaviourEvent.__table__).on_conflict_do_nothing().returning(BehaviourEvent.__table__.c.id)
+)
 
 # PostgreSQL, the behaviour event's request path (issue #4: p99 <= 5 ms). One statement records the event (a
 # data-modifying CTE: its id comes back, or NULL when the event_key was recorded before; a missing lead rolls it
@@ -809,8 +808,8 @@ def _load(session: Session, lead_id: str, *, lock: bool) -> _Loaded | None:
 
 def _load_recording(session: Session, lead_id: str, record: dict) -> _Loaded | None:
     """PostgreSQL: _load, locked, that also records the behaviour event `record` (_Loaded.recorded: it was new)."""
-    cursor = session.connection().connection.driver_connection.cursor()  # psycopg's, tuple rows
-    row = cursor.execute(_LOAD_RECORDING_SQL, {**record, "lead_id": lead_id, "hook": SCORE_HOOK}).fetchone()
+    with _driver_cursor(session) as cursor:
+        row = cursor.execute(_LOAD_RECORDING_SQL, {**record, "lead_id": lead_id, "hook": SCORE_HOOK}).fetchone()
     if row is None:
         return None
     split = len(_LEAD_COLUMNS) + len(_ACTIVITY_COLUMNS)
@@ -821,6 +820,11 @@ def _load_recording(session: Session, lead_id: str, record: dict) -> _Loaded | N
     loaded = _loaded(lead, activity, *row[split : split + 3])
     loaded.recorded = row[split + 3] is not None
     return loaded
+
+
+def _driver_cursor(session: Session) -> Any:
+    """A psycopg cursor (plain tuple rows) on the session's connection, in its transaction."""
+    return session.connection().connection.driver_connection.cursor()
 
 
 def _detached(model: type, columns: tuple[str, ...], values: tuple) -> Any:
@@ -886,7 +890,7 @@ def record_behaviour(
     if postgresql:
         inserted = loaded.recorded
     else:
-        inserted = connection.execute(_RECORD[connection.dialect.name],
+        inserted = connection.execute(_RECORD_ON_SQLITE,
                                       {"tenant_id": lead.tenant_id, "lead_id": lead.id, **event}).first() is not None
     if not inserted:  # this event_key was recorded before
         return Scored(lead, _current_score(session, lead), activity.model if activity else BUILTIN, duplicate=True)
@@ -935,7 +939,8 @@ def _write_at_once(session: Session, scored: Scored, now: datetime) -> None:
         "history": record is not None, "history_model": record.model if record else "",
         "factors": json.dumps(record.factors if record else []),
     }
-    session.connection().connection.driver_connection.cursor().execute(_WRITE_AT_ONCE_SQL, values)
+    with _driver_cursor(session) as cursor:
+        cursor.execute(_WRITE_AT_ONCE_SQL, values)
     for instance in (lead, activity, record):
         if instance is not None and instance in session:
             session.expunge(instance)
