@@ -116,15 +116,22 @@ def _require_change(session: Session, caller: Caller, task: SalesTask) -> None:
         raise PermissionDenied(t("you may read task {id} but not change it", id=repr(task.id)))
 
 
+def _lock_for_change(session: Session, caller: Caller, task_id: str) -> SalesTask:
+    """The task, locked, its pending reminder timer removed (the caller schedules a new one if it needs one), once
+    the caller may change it. The timer row is taken before the task row: the order in which a firing reminder
+    takes them (its handler writes the task), so an edit racing the reminder waits for it instead of deadlocking."""
+    task = readable(session, caller=caller, task_id=task_id)
+    timers.cancel(session, kind=REMINDER_TIMER, key=task.id)
+    session.refresh(task, with_for_update=True)
+    _require_change(session, caller, task)
+    return task
+
+
 def _close(session: Session, *, caller: Caller, task_id: str, to: str, note: str, now: datetime | None) -> SalesTask:
     check = Validator()
     check.at_most(note or "", "note" if to == DONE else "reason", 1000)
     check.raise_if_any()
-    task = readable(session, caller=caller, task_id=task_id)
-    # The timer row before the task row, as update_task (and the firing reminder) take them.
-    timers.cancel(session, kind=REMINDER_TIMER, key=task.id)
-    session.refresh(task, with_for_update=True)
-    _require_change(session, caller, task)
+    task = _lock_for_change(session, caller, task_id)
     if task.status != OPEN:
         raise FailedPrecondition(t("task {id} is {status}: only an open task is completed or cancelled",
                                    id=repr(task.id), status=task.status))
@@ -170,12 +177,7 @@ def update_task(session: Session, *, caller: Caller, task_id: str, title: str | 
     _aware(check, due_at, "due_time")
     _aware(check, remind_at, "remind_time")
     check.raise_if_any()
-    task = readable(session, caller=caller, task_id=task_id)
-    # The timer row before the task row: the order in which a firing reminder takes them (its handler writes the
-    # task), so an edit racing the reminder waits for it instead of deadlocking with it.
-    timers.cancel(session, kind=REMINDER_TIMER, key=task.id)
-    session.refresh(task, with_for_update=True)
-    _require_change(session, caller, task)
+    task = _lock_for_change(session, caller, task_id)
     if task.status != OPEN:
         raise FailedPrecondition(t("task {id} is {status}: only an open task can be edited", id=repr(task.id),
                                    status=task.status))
