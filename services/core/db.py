@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, String, TypeDecorator, create_engine, event, text
+from sqlalchemy import BindParameter, Column, DateTime, String, TypeDecorator, bindparam, create_engine, event, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -238,6 +238,34 @@ def insert_values(obj: object) -> dict:
                 setattr(obj, attribute.key, None)
         row[column.name] = values[attribute.key]
     return row
+
+
+class BoundRow:
+    """One row of a table in a hand-written INSERT (a hot path writing several tables in one statement, ADR 0024):
+    its values bound as `<prefix>_<column>`, each typed as its column (JSON, UTC timestamps), as the ORM binds them.
+    `columns`: the ones written."""
+
+    def __init__(self, prefix: str, columns: Iterable[Column]):
+        self.prefix = prefix
+        self.columns = tuple(columns)
+
+    @property
+    def names(self) -> str:
+        """The column list: `a, b`."""
+        return ", ".join(column.name for column in self.columns)
+
+    @property
+    def placeholders(self) -> str:
+        """The values: `:<prefix>_a, :<prefix>_b`."""
+        return ", ".join(f":{self.prefix}_{column.name}" for column in self.columns)
+
+    def binds(self) -> list[BindParameter]:
+        """For `text(...).bindparams(*row.binds())`."""
+        return [bindparam(f"{self.prefix}_{column.name}", type_=column.type) for column in self.columns]
+
+    def parameters(self, values: dict) -> dict:
+        """{column name: value} (insert_values) as the statement's parameters."""
+        return {f"{self.prefix}_{name}": value for name, value in values.items()}
 
 
 def upsert_insert(bind: Engine | Connection | Session):  # noqa: ANN201

@@ -23,7 +23,7 @@ from crm.common.v1.common_pb2 import RecordRef
 from crm.events.v1.identity_pb2 import IdentityResolved
 from services.core import audit
 from services.core.auth import Caller
-from services.core.db import check_tenant, insert_values, upsert_insert, utcnow
+from services.core.db import BoundRow, check_tenant, insert_values, upsert_insert, utcnow
 from services.core.errors import NotFound, Validator
 from services.core.events import emit
 from services.core.i18n import t
@@ -269,11 +269,13 @@ def _insert_resolved(session: Session, *, customer: Customer | None, record: Sou
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         keys = _keys_of(match_keys(record.features or {}))
-        parameters = {**{f"record_{name}": value for name, value in values.items()},
-                      **{f"link_{name}": value for name, value in link.items() if name != "source_record_id"},
+        rows = _RESOLVED_ROWS
+        parameters = {**rows["record"].parameters(values),
+                      **rows["link"].parameters({name: value for name, value in link.items()
+                                                 if name != "source_record_id"}),
                       "kinds": [kind for kind, _ in keys], "key_values": [value for _, value in keys]}
         if customer is not None:
-            parameters.update({f"customer_{name}": value for name, value in insert_values(customer).items()})
+            parameters.update(rows["customer"].parameters(insert_values(customer)))
         record.id = connection.execute(_RESOLVED[customer is not None], parameters).scalar_one()
     else:
         if customer is not None:
@@ -290,38 +292,33 @@ def _keys_of(found) -> list[tuple[str, str]]:  # noqa: ANN001
 _CUSTOMER = Customer.__table__
 
 
+_LINK_AUDIT = LinkAudit.__table__
+# The rows _insert_resolved writes on PostgreSQL: the record's id and the link row's record id come from the INSERT.
+_RESOLVED_ROWS = {
+    "customer": BoundRow("customer", _CUSTOMER.columns),
+    "record": BoundRow("record", (column for column in _SOURCE_RECORD.columns if column is not _SOURCE_RECORD.c.id)),
+    "link": BoundRow("link", (column for column in _LINK_AUDIT.columns
+                              if column is not _LINK_AUDIT.c.id and column is not _LINK_AUDIT.c.source_record_id)),
+}
+
+
 def _resolved_statement(with_customer: bool):  # noqa: ANN202
     """_insert_resolved on PostgreSQL: the customer, the record, its link_audit row and its match keys in one
     statement returning the record's id (the keys as two arrays). Parameters: customer_<column>, record_<column>
     (not id), link_<column> (not id, source_record_id), kinds, key_values."""
-    link_table = LinkAudit.__table__
-    columns = {
-        "customer": list(_CUSTOMER.columns) if with_customer else [],
-        "record": [column for column in _SOURCE_RECORD.columns if column is not _SOURCE_RECORD.c.id],
-        "link": [column for column in link_table.columns
-                 if column is not link_table.c.id and column is not link_table.c.source_record_id],
-    }
-
-    def names(prefix: str) -> str:
-        return ", ".join(column.name for column in columns[prefix])
-
-    def values(prefix: str) -> str:
-        return ", ".join(f":{prefix}_{column.name}" for column in columns[prefix])
-
-    parts = [f"customer AS (INSERT INTO customer ({names('customer')}) VALUES ({values('customer')}))"] \
+    customer, record, link = (_RESOLVED_ROWS[name] for name in ("customer", "record", "link"))
+    parts = [f"customer AS (INSERT INTO customer ({customer.names}) VALUES ({customer.placeholders}))"] \
         if with_customer else []
     parts += [
-        f"record AS (INSERT INTO source_record ({names('record')}) VALUES ({values('record')}) RETURNING id)",
-        f"link AS (INSERT INTO link_audit ({names('link')}, source_record_id) SELECT {values('link')}, record.id"
+        f"record AS (INSERT INTO source_record ({record.names}) VALUES ({record.placeholders}) RETURNING id)",
+        f"link AS (INSERT INTO link_audit ({link.names}, source_record_id) SELECT {link.placeholders}, record.id"
         " FROM record)",
         "keys AS (INSERT INTO match_key (tenant_id, kind, value, source_record_id)"
         " SELECT :record_tenant_id, key.kind, key.value, record.id FROM record,"
         " unnest(CAST(:kinds AS varchar[]), CAST(:key_values AS varchar[])) AS key (kind, value))",
     ]
-    # Bound with the columns' types (JSON features, UTC timestamps), as the ORM would.
-    typed = [bindparam(f"{prefix}_{column.name}", type_=column.type)
-             for prefix, of_prefix in columns.items() for column in of_prefix]
-    return text(f"WITH {', '.join(parts)} SELECT id FROM record").bindparams(*typed)
+    binds = [*(customer.binds() if with_customer else ()), *record.binds(), *link.binds()]
+    return text(f"WITH {', '.join(parts)} SELECT id FROM record").bindparams(*binds)
 
 
 _RESOLVED = {with_customer: _resolved_statement(with_customer) for with_customer in (False, True)}

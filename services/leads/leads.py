@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from crm.events.v1.leads_pb2 import LeadCreated, LeadRepeated
 from services.core import audit, timers
 from services.core.auth import Caller
-from services.core.db import TENANT, check_tenant, fill_scalar_defaults, insert_values, utcnow
+from services.core.db import TENANT, BoundRow, check_tenant, fill_scalar_defaults, insert_values, utcnow
 from services.core.errors import Validator
 from services.core.events import emit
 from services.core.i18n import t
@@ -144,7 +144,7 @@ def _insert_captured(session: Session, lead: Lead, ownership: list[LeadOwnership
         rows.append(insert_values(row))
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        parameters = {f"lead_{name}": value for name, value in values.items()}
+        parameters = _CAPTURED_LEAD.parameters(values)
         parameters.update(ownership=_as_json(rows), clocks=_as_json(clocks))
         columns = (tuple(rows[0]) if rows else (), tuple(clocks[0]) if clocks else ())
         connection.execute(_captured_statement(*columns), parameters)
@@ -160,6 +160,7 @@ def _insert_captured(session: Session, lead: Lead, ownership: list[LeadOwnership
 
 _OWNERSHIP = LeadOwnership.__table__
 _TIMER = Timer.__table__  # timers.staged() rows hold a value for each of its columns
+_CAPTURED_LEAD = BoundRow("lead", Lead.__table__.columns)
 
 
 @functools.cache
@@ -179,10 +180,9 @@ def _captured_statement(ownership_columns: tuple[str, ...], clock_columns: tuple
     parts = [f"ownership AS ({from_json(_OWNERSHIP, ownership_columns, 'ownership')})"] if ownership_columns else []
     if clock_columns:
         parts.append(f"clocks AS ({from_json(_TIMER, clock_columns, 'clocks')} {timers.UPSERT_CONFLICT})")
-    lead = (f"INSERT INTO lead ({', '.join(column.name for column in _LEAD.columns)})"
-            f" VALUES ({', '.join(f':lead_{column.name}' for column in _LEAD.columns)})")
+    lead = f"INSERT INTO lead ({_CAPTURED_LEAD.names}) VALUES ({_CAPTURED_LEAD.placeholders})"
     sql = (f"WITH {', '.join(parts)} " if parts else "") + lead
-    return text(sql).bindparams(*(bindparam(f"lead_{column.name}", type_=column.type) for column in _LEAD.columns))
+    return text(sql).bindparams(*_CAPTURED_LEAD.binds())
 
 
 def _as_json(rows: list[dict]) -> str:
