@@ -215,7 +215,7 @@ def _budget(budget: str, check: Validator) -> Decimal | None:
 
 def find_open_lead_by_contact(session: Session, *, email_key: str, phone_key: str) -> Lead | None:
     """The oldest lead still being worked on (open or qualified) with this e-mail or phone key."""
-    keys = {name: key for name, key in (("email_key", email_key), ("phone_key", phone_key)) if key}
+    keys = _contact_keys(email_key, phone_key)
     if not keys:
         return None
     # Every match, oldest picked here: a repeat of a worked-on lead is stored as its duplicate, so a contact key has
@@ -224,6 +224,11 @@ def find_open_lead_by_contact(session: Session, *, email_key: str, phone_key: st
     # tenant was small: a young table or a new tenant.)
     found = session.connection().execute(_open_leads_by(tuple(keys)), {"tenant": session.info[TENANT], **keys}).all()
     return _oldest(session, found)
+
+
+def _contact_keys(email_key: str, phone_key: str) -> dict[str, str]:
+    """The contact keys a lead is looked up by, those that are not empty: {column name: key}."""
+    return {name: key for name, key in (("email_key", email_key), ("phone_key", phone_key)) if key}
 
 
 def _oldest(session: Session, found: list) -> Lead | None:
@@ -236,7 +241,7 @@ def _oldest(session: Session, found: list) -> Lead | None:
 def _capture_reads(session: Session, *, email_key: str, phone_key: str) -> Lead | None:
     """find_open_lead_by_contact, and the tenant's assignment settings for the assignment that follows
     (rules.preload), in one round trip: both are read on every capture."""
-    keys = {name: key for name, key in (("email_key", email_key), ("phone_key", phone_key)) if key}
+    keys = _contact_keys(email_key, phone_key)
     rows = session.connection().execute(_capture_statement(tuple(keys)), {"tenant": session.info[TENANT], **keys})
     found, settings = [], None
     for row in rows:
