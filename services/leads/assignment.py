@@ -13,11 +13,12 @@ round. Lock order everywhere: lead rows first (in id order), then rep rows (in u
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -381,14 +382,26 @@ def choose(session: Session, lead: Lead, *, settings: rules.Settings, now: datet
 
 # Session.info: a list while capture assigns a lead it has not written yet; the history rows go there, and capture
 # writes them with the lead, in one statement (services/leads/leads.py).
-STAGED_OWNERSHIP = "crm_leads_staged_ownership"
+_STAGED_OWNERSHIP = "crm_leads_staged_ownership"
+
+
+@contextlib.contextmanager
+def staged_history(session: Session) -> Iterator[list[LeadOwnership]]:
+    """Collect the ownership history rows recorded inside instead of adding them to the session (as
+    services.core.timers.staged does for timers): the caller writes them itself."""
+    rows: list[LeadOwnership] = []
+    session.info[_STAGED_OWNERSHIP] = rows
+    try:
+        yield rows
+    finally:
+        session.info.pop(_STAGED_OWNERSHIP, None)
 
 
 def record(session: Session, *, lead_id: str, from_owner: str, to_owner: str, reason: str, actor: str,
            note: str = "", at: datetime) -> None:
     row = LeadOwnership(lead_id=lead_id, from_owner=from_owner, to_owner=to_owner, reason=reason,
                         actor=actor, note=note[:MAX_NOTE], at=at)
-    staged = session.info.get(STAGED_OWNERSHIP)
+    staged = session.info.get(_STAGED_OWNERSHIP)
     if staged is not None:
         staged.append(row)
     else:

@@ -119,12 +119,8 @@ def create_lead(
     # Owner named: reclaim clocks start; no owner: the tenant's assignment rules choose one (R-LEAD-9, R-LEAD-10).
     # Nothing the assignment reads depends on the new row, so it is written after it: one INSERT of the lead as
     # assigned instead of an INSERT and an UPDATE (and one audit record of it), with its ownership history.
-    session.info[assignment.STAGED_OWNERSHIP] = ownership = []
-    try:
-        with session.no_autoflush, timers.staged(session) as clocks:
-            assignment.assign_new_lead(session, lead, actor=caller.subject)
-    finally:
-        session.info.pop(assignment.STAGED_OWNERSHIP, None)
+    with session.no_autoflush, timers.staged(session) as clocks, assignment.staged_history(session) as ownership:
+        assignment.assign_new_lead(session, lead, actor=caller.subject)
     _insert_captured(session, lead, ownership, clocks)
     LEADS_CREATED.labels(lead.channel).inc()
     return lead
