@@ -137,20 +137,7 @@ def _check_inserted_tenant(state: ORMExecuteState, tenant: str) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _stamp_new_rows_with_tenant(session: Session, flush_context, instances) -> None:  # noqa: ANN001
-    tenant = session.info.get(TENANT)
-    for obj in list(session.new) + list(session.dirty):
-        if not isinstance(obj, TenantScoped):
-            continue
-        if tenant is ALL_TENANTS:
-            if not obj.tenant_id:
-                raise TenantScopeError(f"{type(obj).__name__} written without tenant_id")
-            continue
-        if tenant is None:
-            raise TenantScopeError(f"{type(obj).__name__} written from a session that has no tenant")
-        if obj.tenant_id is None:
-            obj.tenant_id = tenant
-        elif obj.tenant_id != tenant:
-            raise PermissionDenied(t("record belongs to another tenant"))
+    check_tenant(session, *session.new, *session.dirty)
 
 
 @event.listens_for(Session, "after_commit")
@@ -209,13 +196,24 @@ def fill_scalar_defaults(obj: object) -> None:
             setattr(obj, attribute.key, default.arg)
 
 
-def check_tenant(session: Session, tenant_id: str | None) -> None:
-    """For rows code writes with its own statements: refuse another tenant's, as the flush does for ORM objects."""
+def check_tenant(session: Session, *objects: object) -> None:
+    """The kernel's tenant rule for rows being written: a tenant-scoped row without a tenant takes the session's, one
+    of another tenant is refused, and a session of all tenants writes only rows that name theirs. Every flush applies
+    it to the ORM objects it writes; code that writes rows with its own statements calls it for them."""
     tenant = session.info.get(TENANT)
-    if tenant is None:
-        raise TenantScopeError("tenant data written from a session that has no tenant")
-    if tenant is not ALL_TENANTS and tenant_id != tenant:
-        raise PermissionDenied(t("record belongs to another tenant"))
+    for obj in objects:
+        if not isinstance(obj, TenantScoped):
+            continue
+        if tenant is ALL_TENANTS:
+            if not obj.tenant_id:
+                raise TenantScopeError(f"{type(obj).__name__} written without tenant_id")
+            continue
+        if tenant is None:
+            raise TenantScopeError(f"{type(obj).__name__} written from a session that has no tenant")
+        if obj.tenant_id is None:
+            obj.tenant_id = tenant
+        elif obj.tenant_id != tenant:
+            raise PermissionDenied(t("record belongs to another tenant"))
 
 
 def insert_values(obj: object) -> dict:

@@ -264,7 +264,7 @@ def _insert_resolved(session: Session, *, customer: Customer | None, record: Sou
     customer and the record as created, as their flush would have (services/core/audit.py record_inserted)."""
     from services.identity.matching.realtime import match_keys
 
-    check_tenant(session, record.tenant_id)
+    check_tenant(session, record, *((customer,) if customer is not None else ()))
     values = insert_values(record)  # without id: the INSERT makes it
     connection = session.connection()
     if connection.dialect.name == "postgresql":

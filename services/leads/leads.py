@@ -131,7 +131,7 @@ def _insert_captured(session: Session, lead: Lead, ownership: list[LeadOwnership
     (one on PostgreSQL, and no unit of work: a third of the capture's cost), then keep the lead in the session as if
     loaded, so that later changes are flushed (and audited) as updates. Its "created" audit record is the flush's
     (services/core/audit.py record_inserted)."""
-    check_tenant(session, lead.tenant_id)
+    check_tenant(session, lead)
     lead.created_at = lead.updated_at = utcnow()
     values = insert_values(lead)
     rows = []
