@@ -153,15 +153,15 @@ def register_finisher(key: str, finish: Callable[[Session, list], None]) -> None
 
 def stage(session: Session, rows: list[dict]) -> None:
     """Outbox rows to write when the transaction commits (emit and emit_many call this)."""
-    session.info.setdefault(_STAGED, []).append((session.get_nested_transaction(), rows))
-    if session.info.get(_FINAL):
-        # Staged after the commit-time write (a flush inside commit that a later before_commit hook caused).
-        _write_staged(session)
+    stage_item(session, _STAGED, rows)
 
 
 def stage_item(session: Session, key: str, item: object) -> None:
+    """`item` under `key` (outbox rows under _STAGED, or a registered finisher's key), with the savepoint it was
+    staged in."""
     session.info.setdefault(key, []).append((session.get_nested_transaction(), item))
     if session.info.get(_FINAL):
+        # Staged after the commit-time write (a flush inside commit that a later before_commit hook caused).
         _write_staged(session)
 
 
