@@ -29,9 +29,13 @@ import time
 import uuid
 from pathlib import Path
 
+import urllib.request
+
 import grpc
 import psycopg
 from benchlib import cpu_seconds, scratch_cluster
+
+from prometheus_client.parser import text_string_to_metric_families
 
 from crm.leads.v1 import leads_pb2, leads_pb2_grpc
 from services.core.auth import mint_token
@@ -183,6 +187,35 @@ def resolution_latency(cluster: Cluster, dsn: str, seconds: float, rate: float, 
     return sorted((resolved_at[i] - sent_at[i]) * 1000 for i in sent_at if i in resolved_at)
 
 
+# Where the latency goes: (label, service, histogram, label filter), each a mean over the phase from the services'
+# own Prometheus histograms. An event's lag runs from its emit (inside the producer's transaction) to the end of
+# the consumer's handler, before its commit.
+HOPS = (
+    ("CreateLead handled", "leads", "grpc_server_handling_seconds", {"grpc_method": "CreateLead"}),
+    ("lead.created -> applied by identity", "identity", "crm_consumer_lag_seconds", {"queue": "identity.intake"}),
+    ("identity.resolved -> applied by leads", "leads", "crm_consumer_lag_seconds", {"queue": "leads.identity"}),
+)
+
+
+def histogram_totals(cluster: Cluster) -> dict[str, tuple[float, float]]:
+    """(sum, count) of each HOPS histogram, scraped from the services' metrics endpoints now."""
+    pages = {}
+    for service in {service for _, service, _, _ in HOPS}:
+        with urllib.request.urlopen(f"http://127.0.0.1:{cluster.metrics_ports[service]}/metrics", timeout=5) as page:
+            pages[service] = page.read().decode()
+    totals = {}
+    for label, service, name, wanted in HOPS:
+        found = {"_sum": 0.0, "_count": 0.0}
+        for family in text_string_to_metric_families(pages[service]):
+            for sample in family.samples:
+                suffix = sample.name.removeprefix(name)
+                if suffix in found and sample.name.startswith(name) and all(
+                        sample.labels.get(key) == value for key, value in wanted.items()):
+                    found[suffix] += sample.value
+        totals[label] = (found["_sum"], found["_count"])
+    return totals
+
+
 def other_servers() -> dict[str, int]:
     """PostgreSQL's postmaster and RabbitMQ's VM, to show where the rest of the machine's CPU goes."""
     found = {}
@@ -253,6 +286,7 @@ def main() -> None:
         cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         postgres_before, machine_before = postgres_cpu_seconds(dsn), machine_cpu_seconds()
         client_before = time.process_time()
+        hops_before = histogram_totals(cluster)
         latencies = resolution_latency(cluster, dsn, args.seconds, args.rate, tenant)
         done = max(len(latencies), 1)
         cpu_per_lead = {name: (cpu_seconds(pid) - cpu_before[name]) * 1000 / done for name, pid in pids.items()}
@@ -261,6 +295,7 @@ def main() -> None:
             seconds - postgres_before.get(pid, 0.0) for pid, seconds in postgres_after.items()) * 1000 / done
         cpu_per_lead["bench client"] = (time.process_time() - client_before) * 1000 / done
         cpu_per_lead["machine"] = (machine_cpu_seconds() - machine_before) * 1000 / done
+        hops_after = histogram_totals(cluster)
         print(f"CreateLead -> customer id stored on the lead, {args.rate:.0f} leads/s for {args.seconds:.0f} s "
               f"({len(latencies)} leads{', cold statistics' if args.cold_statistics else ''}):")
         print(f"  p50 {percentile(latencies, 50):6.1f} ms   p95 {percentile(latencies, 95):6.1f} ms   "
@@ -268,6 +303,12 @@ def main() -> None:
               f"mean {statistics.fmean(latencies) if latencies else float('nan'):6.1f} ms   (target p99 <= 50 ms)")
         print("  CPU per lead: " + ", ".join(f"{name} {ms:.2f} ms" for name, ms in cpu_per_lead.items())
               + f" (machine: {os.cpu_count()} cores)")
+        means = []
+        for label, (total, count) in hops_after.items():
+            before_total, before_count = hops_before[label]
+            calls = count - before_count
+            means.append(f"{label} {(total - before_total) * 1000 / calls:.1f} ms" if calls else f"{label} -")
+        print("  mean per hop: " + ", ".join(means))
         rate = throughput(cluster, args.seconds, args.clients, tenant)
         print(f"CreateLead throughput, {args.clients} clients:       {rate:8.0f} leads/s"
               f"   = {rate / baseline:.2f} x baseline (target >= 0.60)")
