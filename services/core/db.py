@@ -33,9 +33,9 @@ from services.core.i18n import t
 TENANT = "crm_tenant"
 DATABASE = "crm_database"
 OUTBOX_WRITTEN = "crm_outbox_written"
-# Ids of the outbox rows the transaction wrote (services/core/events.py); OUTBOX_WRITTEN is OUTBOX_IDS (not True)
-# while those are all it wrote.
-OUTBOX_IDS = "crm_outbox_ids"
+# The outbox rows the transaction wrote (services/core/events.py), as dicts of their columns; OUTBOX_WRITTEN is
+# OUTBOX_ROWS (not True) while those are all it wrote.
+OUTBOX_ROWS = "crm_outbox_rows"
 _BATCH = "crm_batch_connection"  # the Connection of Database.batch() a session_on session works in
 _BATCH_UNKNOWN_ROWS = "crm_batch_unknown_outbox_rows"  # a session of the batch wrote outbox rows of unknown ids
 
@@ -146,21 +146,21 @@ def _wake_outbox_relay(session: Session) -> None:
         return  # a savepoint was released: the rows are not committed yet
     written = session.info.pop(OUTBOX_WRITTEN, False)
     if written:
-        ids = session.info.pop(OUTBOX_IDS, None)
-        if written is not OUTBOX_IDS:
-            ids = None  # rows written some other way too (a COPY): their ids are not known here
+        rows = session.info.pop(OUTBOX_ROWS, None)
+        if written is not OUTBOX_ROWS:
+            rows = None  # rows written some other way too (a COPY): they are not known here
         batch = session.info.get(_BATCH)
         if batch is not None:
             # Database.batch() commits later, then wakes the relay.
             batch.info[OUTBOX_WRITTEN] = True
-            if ids is None:
+            if rows is None:
                 batch.info[_BATCH_UNKNOWN_ROWS] = True
             else:
-                batch.info.setdefault(OUTBOX_IDS, []).extend(ids)
+                batch.info.setdefault(OUTBOX_ROWS, []).extend(rows)
             return
         database = session.info.get(DATABASE)
         if database is not None:
-            database.notify_outbox(ids)
+            database.notify_outbox(rows)
 
 
 _TRANSACTION_CACHE = "crm_transaction_cache"
@@ -377,14 +377,14 @@ class Database:
                 with connection.begin():
                     yield connection
                 wrote = connection.info.get(OUTBOX_WRITTEN, False)
-                ids = None if connection.info.get(_BATCH_UNKNOWN_ROWS) else connection.info.get(OUTBOX_IDS)
+                rows = None if connection.info.get(_BATCH_UNKNOWN_ROWS) else connection.info.get(OUTBOX_ROWS)
             finally:
-                for key in (OUTBOX_WRITTEN, OUTBOX_IDS, _BATCH_UNKNOWN_ROWS):  # the dict outlives the checkout
+                for key in (OUTBOX_WRITTEN, OUTBOX_ROWS, _BATCH_UNKNOWN_ROWS):  # the dict outlives the checkout
                     connection.info.pop(key, None)
         if wake_relay:
-            self.notify_outbox()  # the caller may have written rows itself: their ids are unknown
+            self.notify_outbox()  # the caller may have written rows itself: they are unknown
         elif wrote:
-            self.notify_outbox(ids)
+            self.notify_outbox(rows)
 
     @contextlib.contextmanager
     def session_on(self, connection: Connection, tenant: str) -> Iterator[Session]:
@@ -445,14 +445,15 @@ class Database:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
-    def on_outbox_commit(self, listener: Callable[[Sequence[str] | None], None]) -> None:
-        """`listener(ids)` after a commit that wrote outbox rows: their ids, or None when they are not known."""
+    def on_outbox_commit(self, listener: Callable[[Sequence[dict] | None], None]) -> None:
+        """`listener(rows)` after a commit that wrote outbox rows: the rows (dicts of their columns), or None when
+        they are not known."""
         with self._lock:
             self._outbox_listeners.append(listener)
 
-    def notify_outbox(self, ids: Sequence[str] | None = None) -> None:
+    def notify_outbox(self, rows: Sequence[dict] | None = None) -> None:
         for listener in list(self._outbox_listeners):
-            listener(ids)
+            listener(rows)
 
     def dispose(self) -> None:
         self.engine.dispose()

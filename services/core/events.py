@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from crm.events.v1 import envelope_pb2
 from crm.events.v1.envelope_pb2 import Envelope
-from services.core.db import ALL_TENANTS, OUTBOX_IDS, OUTBOX_WRITTEN, TENANT, TenantScopeError, utcnow
+from services.core.db import ALL_TENANTS, OUTBOX_ROWS, OUTBOX_WRITTEN, TENANT, TenantScopeError, utcnow
 from services.core.ids import new_id
 from services.core.kernel_models import OutboxMessage
 
@@ -184,11 +184,12 @@ def _write_staged(session: Session) -> int:
     rows = [row for _, batch in staged for row in batch]
     # One statement for the whole transaction (multi-row VALUES on PostgreSQL), on the session's connection.
     session.connection().execute(_INSERT_OUTBOX, rows)
-    # The relay of this process claims these rows by id once the transaction commits (services/core/outbox.py),
-    # unless the transaction also wrote outbox rows another way (OUTBOX_WRITTEN set to True: then it scans).
+    # The relay of this process publishes these rows once the transaction commits, as they are here (see
+    # services/core/outbox.py), unless the transaction also wrote outbox rows another way (OUTBOX_WRITTEN set to
+    # True: then it scans the table).
     if not info.get(OUTBOX_WRITTEN):
-        info[OUTBOX_WRITTEN] = OUTBOX_IDS
-    info.setdefault(OUTBOX_IDS, []).extend(row["id"] for row in rows)
+        info[OUTBOX_WRITTEN] = OUTBOX_ROWS
+    info.setdefault(OUTBOX_ROWS, []).extend(rows)
     return len(rows)
 
 
@@ -210,7 +211,7 @@ def _drop_unwritten(session: Session, transaction: SessionTransaction) -> None:
         info = session.info
         info.pop(_STAGED, None)
         info.pop(_FINAL, None)
-        info.pop(OUTBOX_IDS, None)  # handed to the relay at commit (services/core/db.py); else rolled back
+        info.pop(OUTBOX_ROWS, None)  # handed to the relay at commit (services/core/db.py); else rolled back
         for key in _finishers:
             info.pop(key, None)
     elif transaction.nested:

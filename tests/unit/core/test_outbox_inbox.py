@@ -48,6 +48,18 @@ class FlakyBus(MemoryBus):
         super().publish(messages)
 
 
+class RecordingBus(MemoryBus):
+    """Remembers the ids of what was published."""
+
+    def __init__(self, policy):
+        super().__init__(policy)
+        self.published: list[str] = []
+
+    def publish(self, messages):
+        self.published.extend(message.message_id for message in messages)
+        super().publish(messages)
+
+
 def _outbox_count(database) -> int:
     with database.kernel_session() as session:
         return session.scalar(select(func.count()).select_from(OutboxMessage))
@@ -94,19 +106,49 @@ def test_committed_events_are_published_at_once_and_removed(leads_db, wiring):
     wait_for(lambda: sample("crm_outbox_published_total", service="leads") == published_before + 1)
 
 
-def test_the_relay_claims_committed_rows_by_id_and_scans_only_on_its_poll(leads_db, wiring, monkeypatch):
+def test_the_relay_publishes_committed_rows_as_handed_over_and_scans_only_on_its_poll(leads_db, wiring, monkeypatch):
     scans = []
     original = OutboxRelay.relay_batch
-    monkeypatch.setattr(OutboxRelay, "relay_batch", lambda self: scans.append(1) or original(self))
+    monkeypatch.setattr(OutboxRelay, "relay_batch", lambda self, **kw: scans.append(kw) or original(self, **kw))
     relay, _bus, received = wiring(poll_seconds=30.0)
-    relay._scan = False  # noqa: SLF001 - the scan at the first wake-up (rows a crash left) is not the point here
+    relay._unknown_rows = False  # noqa: SLF001 - the scan at the first wake-up (rows a crash left) is not the point
     for number in range(3):
         with leads_db.session("t1") as session:
             emit(session, LeadCreated(lead_id=f"L{number}"), producer="leads")
     wait_for(lambda: len(received.events) == 3)
     assert [payload.lead_id for _, payload, _ in received.events] == ["L0", "L1", "L2"]
-    wait_for(lambda: _outbox_count(leads_db) == 0)
-    assert scans == []  # claimed by id: no walk over the index of deleted rows
+    wait_for(lambda: _outbox_count(leads_db) == 0)  # deleted after publishing, without a scan
+    assert scans == []
+
+
+def test_the_poll_leaves_young_rows_to_their_writer_and_publishes_old_ones(leads_db, monkeypatch):
+    """Rows in the table that this relay was not handed (another replica's, or a crashed process's): the poll takes
+    only those older than the grace period, and the scan after a failure or a COPY takes them all."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from services.core import outbox
+    from services.core.db import utcnow
+    from services.core.events import new_envelope
+
+    bus = RecordingBus(RetryPolicy((0.01,)))
+    bus.start()
+    relay = OutboxRelay(leads_db, bus)
+    envelopes = {}
+    with leads_db.kernel_session() as session:
+        for name, age in (("old", outbox.GRACE_SECONDS + 5), ("young", 1)):
+            envelope = envelopes[name] = new_envelope(LeadCreated(lead_id=name), tenant_id="t1", producer="leads")
+            session.execute(insert(OutboxMessage.__table__).values(
+                id=envelope.id, event_type=envelope.type, tenant_id="t1", body=envelope.SerializeToString(),
+                created_at=utcnow() - timedelta(seconds=age)))
+    assert relay.relay_batch(all_rows=False) == 1
+    assert bus.published == [envelopes["old"].id]
+    assert relay.relay_batch(all_rows=False) == 0
+    assert relay.relay_batch(all_rows=True) == 1
+    assert bus.published == [envelopes["old"].id, envelopes["young"].id]
+    assert _outbox_count(leads_db) == 0
+    bus.stop()
 
 
 def test_rows_written_with_unknown_ids_are_found_by_a_scan_at_once(leads_db, wiring):
