@@ -26,15 +26,13 @@ import os
 import statistics
 import threading
 import time
+import urllib.request
 import uuid
 from pathlib import Path
-
-import urllib.request
 
 import grpc
 import psycopg
 from benchlib import cpu_seconds, scratch_cluster
-
 from prometheus_client.parser import text_string_to_metric_families
 
 from crm.leads.v1 import leads_pb2, leads_pb2_grpc

@@ -92,6 +92,7 @@ class _Consumer:
         self.stopping = threading.Event()
         self.connection: pika.BlockingConnection | None = None
         self.pending: list[tuple[object, pika.BasicProperties, bytes]] = []
+        self.last_batch_size = 0
         self.thread = threading.Thread(target=self._run, name=f"consumer-{subscription.queue}-{index}",
                                        daemon=True)
 
@@ -113,6 +114,7 @@ class _Consumer:
                     if self.pending:
                         self._gather()
                         batch, self.pending = self.pending, []
+                        self.last_batch_size = len(batch)
                         self._handle(channel, batch)
             except (AMQPError, OSError) as exc:
                 if self.stopping.is_set():
@@ -128,9 +130,13 @@ class _Consumer:
 
     def _gather(self) -> None:
         """Let a batch that has begun fill up for at most the bus's `coalesce_seconds` after its first delivery
-        (or until the prefetch is reached): a few more deliveries share its transaction, commit and ack."""
+        (or until the prefetch is reached): a few more deliveries share its transaction, commit and ack.
+
+        Only while deliveries come faster than one per batch: a lone delivery after a lone batch is applied at once,
+        as waiting would only delay it (at a steady 100 events/s, a 5 ms window gathered nothing and added its
+        5 ms to every hop)."""
         window = self.bus.coalesce_seconds
-        if window <= 0:
+        if window <= 0 or (len(self.pending) < 2 and self.last_batch_size < 2):
             return
         deadline = time.monotonic() + window
         while len(self.pending) < self.bus.prefetch and not self.stopping.is_set():
