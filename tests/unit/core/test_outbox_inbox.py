@@ -378,3 +378,28 @@ def test_inbox_purge_forgets_only_entries_past_retention(identity_db):
     with identity_db.kernel_session() as session:
         assert session.scalars(select(InboxRecord.event_id)).all() == ["recent"]
     assert purge_inbox(identity_db, timedelta(days=7)) == 0
+
+
+def test_published_rows_whose_delete_failed_are_deleted_on_the_next_try(leads_db, monkeypatch):
+    from sqlalchemy import text
+
+    from services.core import outbox
+
+    bus = RecordingBus(RetryPolicy((0.01,)))
+    bus.start()
+    relay = OutboxRelay(leads_db, bus)  # not started: driven by hand
+    try:
+        with leads_db.session("t1") as session:
+            emitted = emit(session, LeadCreated(lead_id="L1"), producer="leads")
+        assert relay.relay_committed() == 1
+        assert bus.published == [emitted.id]
+        with monkeypatch.context() as patched:
+            patched.setattr(outbox, "_delete_named", lambda postgresql: text("DELETE FROM no_such_table"))
+            with pytest.raises(Exception, match="no_such_table"):
+                relay.delete_published()
+        assert _outbox_count(leads_db) == 1  # published, still in the table: a scan would publish it again
+        relay.delete_published()
+        assert _outbox_count(leads_db) == 0
+        assert bus.published == [emitted.id]
+    finally:
+        bus.stop()
