@@ -43,9 +43,11 @@ lint: install $(BUF)
 	$(VENV)/bin/ruff check .
 	$(BUF) lint
 
+# Backbone (issue #2): lead intake on PostgreSQL + RabbitMQ, then the CPU floor of one Python gRPC call.
 bench: install
 	bash .ci/ensure-deps
 	$(PY) bench/intake.py
+	$(PY) bench/grpc_floor.py
 
 # Leads (issue #4): 1M-row import vs raw COPY, 1M rescoring and per-event scoring, 100k reminders with two replicas,
 # assignment and claims. Each bench uses a PostgreSQL database of its own and drops it afterwards.
