@@ -64,9 +64,9 @@ def test_messages_that_arrive_within_the_window_after_a_burst_are_applied_as_one
     publisher = RabbitBus(amqp_url, RetryPolicy((1.0,)))
     try:
         eventually(lambda: bus.check() or True, what="queue declared")
-        burst = [OutboundMessage("test.batched", f"b{number}".encode(), f"b-{number}", "t1") for number in range(20)]
+        burst = [OutboundMessage("test.batched", f"b{number}".encode(), f"b-{number}", "t1") for number in range(200)]
         publisher.publish(burst)  # arrive together: at least one batch of several, so the consumer gathers
-        eventually(lambda: len(recorder.received()) == 20, what="the burst")
+        eventually(lambda: len(recorder.received()) == 200, what="the burst")
         assert max(len(batch) for batch in recorder.batches) > 1
         recorder.batches.clear()
         for number in range(3):  # three separate publishes, 50 ms apart: within one 500 ms window
