@@ -137,7 +137,12 @@ class OutboxRelay:
                 log.warning("outbox relay of %s failed (%r); retrying in %.1fs", self.database.service, exc, delay)
                 self._stopping.wait(delay)
                 self._wake.set()
-        with contextlib.suppress(Exception):  # what is not deleted now is published again by a scan
+        # Stopping (a rolling update): publish what this process committed, so that its events need not wait for
+        # another replica's poll or this one's restart. What fails here stays in the table for those.
+        with contextlib.suppress(Exception):
+            while self._committed:
+                self.relay_committed()
+        with contextlib.suppress(Exception):
             self.delete_published()
 
     def relay_batch(self, *, all_rows: bool = True) -> int:
