@@ -7,11 +7,14 @@ import contextlib
 import os
 import subprocess
 import tempfile
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
 
 from services.core.devcluster import Cluster
 
@@ -22,6 +25,20 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def scrape(cluster: Cluster, service: str) -> list[Sample]:
+    """Every sample a service's Prometheus endpoint shows now."""
+    url = f"http://127.0.0.1:{cluster.metrics_ports[service]}/metrics"
+    with urllib.request.urlopen(url, timeout=5) as page:
+        return [sample for family in text_string_to_metric_families(page.read().decode())
+                for sample in family.samples]
+
+
+def total(samples: list[Sample], name: str, **labels: str) -> float:
+    """The sum of the samples called `name` (e.g. crm_events_consumed_total) whose labels include `labels`."""
+    return sum(sample.value for sample in samples
+               if sample.name == name and all(sample.labels.get(key) == value for key, value in labels.items()))
 
 
 @contextlib.contextmanager

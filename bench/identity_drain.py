@@ -11,11 +11,10 @@ from __future__ import annotations
 import argparse
 import os
 import time
-import urllib.request
 import uuid
 
 import pika
-from benchlib import cpu_seconds, scratch_cluster
+from benchlib import cpu_seconds, scrape, scratch_cluster, total
 
 from crm.events.v1.leads_pb2 import LeadCreated
 from services.core.devcluster import Cluster
@@ -23,9 +22,7 @@ from services.core.events import EXCHANGE, new_envelope
 
 
 def applied(cluster: Cluster) -> float:
-    metrics = urllib.request.urlopen(f"http://127.0.0.1:{cluster.metrics_ports['identity']}/metrics").read().decode()
-    return sum(float(line.split()[-1]) for line in metrics.splitlines()
-               if line.startswith("crm_events_consumed_total{") and 'outcome="ok"' in line)
+    return total(scrape(cluster, "identity"), "crm_events_consumed_total", outcome="ok")
 
 
 def main() -> None:

@@ -26,14 +26,12 @@ import os
 import statistics
 import threading
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
 import grpc
 import psycopg
-from benchlib import cpu_seconds, scratch_cluster
-from prometheus_client.parser import text_string_to_metric_families
+from benchlib import cpu_seconds, scrape, scratch_cluster, total
 
 from crm.leads.v1 import leads_pb2, leads_pb2_grpc
 from services.core.auth import mint_token
@@ -197,21 +195,10 @@ HOPS = (
 
 def histogram_totals(cluster: Cluster) -> dict[str, tuple[float, float]]:
     """(sum, count) of each HOPS histogram, scraped from the services' metrics endpoints now."""
-    pages = {}
-    for service in {service for _, service, _, _ in HOPS}:
-        with urllib.request.urlopen(f"http://127.0.0.1:{cluster.metrics_ports[service]}/metrics", timeout=5) as page:
-            pages[service] = page.read().decode()
-    totals = {}
-    for label, service, name, wanted in HOPS:
-        found = {"_sum": 0.0, "_count": 0.0}
-        for family in text_string_to_metric_families(pages[service]):
-            for sample in family.samples:
-                suffix = sample.name.removeprefix(name)
-                if suffix in found and sample.name.startswith(name) and all(
-                        sample.labels.get(key) == value for key, value in wanted.items()):
-                    found[suffix] += sample.value
-        totals[label] = (found["_sum"], found["_count"])
-    return totals
+    samples = {service: scrape(cluster, service) for service in {service for _, service, _, _ in HOPS}}
+    return {label: (total(samples[service], f"{name}_sum", **wanted),
+                    total(samples[service], f"{name}_count", **wanted))
+            for label, service, name, wanted in HOPS}
 
 
 def other_servers() -> dict[str, int]:
