@@ -117,7 +117,7 @@ class OutboxRelay:
             try:
                 while self._committed and not self._stopping.is_set():
                     self.relay_committed()
-                if self._to_delete and (time.monotonic() >= self._delete_due or self._stopping.is_set()):
+                if self._to_delete and time.monotonic() >= self._delete_due:
                     self.delete_published()
                 if self._unknown_rows or time.monotonic() - self._scanned_at >= self.poll_seconds:
                     self.delete_published()  # a scan must not find what was just published
