@@ -7,20 +7,20 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from crm.events.v1.leads_pb2 import LeadCreated
 from services.core import outbox
 from services.core.bus import RetryPolicy
 from services.core.bus.memory import MemoryBus
-from services.core.db import Database, utcnow
-from services.core.events import emit, new_envelope
+from services.core.db import Database
+from services.core.events import emit
 from services.core.kernel_models import OutboxMessage
 from services.core.outbox import OutboxRelay
 from tests.integration.helpers import eventually
+from tests.unit.conftest import write_outbox_row
 
 pytestmark = pytest.mark.integration
 
@@ -97,14 +97,9 @@ def test_rows_no_relay_holds_are_published_by_the_poll_after_the_grace_period(sc
     bus = CountingBus()
     relay = OutboxRelay(scratch_leads_database, bus, poll_seconds=0.02)
     relay._unknown_rows = False  # noqa: SLF001 - a live replica whose start-up scan is long past
-    orphans = {}
     with scratch_leads_database.kernel_session() as session:  # written by a process that then crashed
-        for name, age in (("old", outbox.GRACE_SECONDS + 1), ("young", 0)):
-            envelope = new_envelope(LeadCreated(lead_id=name), tenant_id="t1", producer="leads")
-            session.execute(insert(OutboxMessage.__table__).values(
-                id=envelope.id, event_type=envelope.type, tenant_id="t1", body=envelope.SerializeToString(),
-                created_at=utcnow() - timedelta(seconds=age)))
-            orphans[name] = envelope.id
+        orphans = {name: write_outbox_row(session, LeadCreated(lead_id=name), age_seconds=age)
+                   for name, age in (("old", outbox.GRACE_SECONDS + 1), ("young", 0))}
     relay.start()
     try:
         eventually(lambda: bus.published[orphans["old"]] == 1, timeout=10, what="the old orphan published")

@@ -47,6 +47,24 @@ def wait_for(condition: Callable[[], object], timeout: float = 5.0, interval: fl
         time.sleep(interval)
 
 
+def write_outbox_row(session, payload, *, tenant: str = "t1", age_seconds: float = 0.0) -> str:  # noqa: ANN001
+    """An outbox row for `payload`, written straight into the table rather than through emit(), as a COPY, another
+    replica or a crashed process leaves one; `age_seconds` back-dates it. Returns its event id."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from services.core.db import utcnow
+    from services.core.events import new_envelope
+    from services.core.kernel_models import OutboxMessage
+
+    envelope = new_envelope(payload, tenant_id=tenant, producer="leads")
+    session.connection().execute(insert(OutboxMessage.__table__).values(
+        id=envelope.id, event_type=envelope.type, tenant_id=tenant, body=envelope.SerializeToString(),
+        created_at=utcnow() - timedelta(seconds=age_seconds)))
+    return envelope.id
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

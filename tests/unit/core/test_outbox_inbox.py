@@ -18,7 +18,7 @@ from services.core.events import emit, parse_envelope
 from services.core.kernel_models import InboxRecord, OutboxMessage
 from services.core.outbox import OutboxRelay
 from services.leads.models import Lead
-from tests.unit.conftest import sample, wait_for
+from tests.unit.conftest import sample, wait_for, write_outbox_row
 
 
 class Received:
@@ -124,47 +124,31 @@ def test_the_relay_publishes_committed_rows_as_handed_over_and_scans_only_on_its
 def test_the_poll_leaves_young_rows_to_their_writer_and_publishes_old_ones(leads_db, monkeypatch):
     """Rows in the table that this relay was not handed (another replica's, or a crashed process's): the poll takes
     only those older than the grace period, and the scan after a failure or a COPY takes them all."""
-    from datetime import timedelta
-
-    from sqlalchemy import insert
-
     from services.core import outbox
-    from services.core.db import utcnow
-    from services.core.events import new_envelope
 
     bus = RecordingBus(RetryPolicy((0.01,)))
     bus.start()
     relay = OutboxRelay(leads_db, bus)
-    envelopes = {}
     with leads_db.kernel_session() as session:
-        for name, age in (("old", outbox.GRACE_SECONDS + 5), ("young", 1)):
-            envelope = envelopes[name] = new_envelope(LeadCreated(lead_id=name), tenant_id="t1", producer="leads")
-            session.execute(insert(OutboxMessage.__table__).values(
-                id=envelope.id, event_type=envelope.type, tenant_id="t1", body=envelope.SerializeToString(),
-                created_at=utcnow() - timedelta(seconds=age)))
+        old = write_outbox_row(session, LeadCreated(lead_id="old"), age_seconds=outbox.GRACE_SECONDS + 5)
+        young = write_outbox_row(session, LeadCreated(lead_id="young"), age_seconds=1)
     assert relay.relay_batch(all_rows=False) == 1
-    assert bus.published == [envelopes["old"].id]
+    assert bus.published == [old]
     assert relay.relay_batch(all_rows=False) == 0
     assert relay.relay_batch(all_rows=True) == 1
-    assert bus.published == [envelopes["old"].id, envelopes["young"].id]
+    assert bus.published == [old, young]
     assert _outbox_count(leads_db) == 0
     bus.stop()
 
 
 def test_rows_written_with_unknown_ids_are_found_by_a_scan_at_once(leads_db, wiring):
     """A transaction that also wrote outbox rows itself (the lead import's COPY) says so with OUTBOX_WRITTEN."""
-    from sqlalchemy import insert
-
-    from services.core.db import OUTBOX_WRITTEN, utcnow
-    from services.core.events import new_envelope
+    from services.core.db import OUTBOX_WRITTEN
 
     _relay, _bus, received = wiring(poll_seconds=30.0)
-    copied = new_envelope(LeadCreated(lead_id="copied"), tenant_id="t1", producer="leads")
     with leads_db.session("t1") as session:
         emit(session, LeadCreated(lead_id="emitted"), producer="leads")
-        session.connection().execute(insert(OutboxMessage.__table__).values(
-            id=copied.id, event_type=copied.type, tenant_id="t1", body=copied.SerializeToString(),
-            created_at=utcnow()))
+        write_outbox_row(session, LeadCreated(lead_id="copied"))
         session.info[OUTBOX_WRITTEN] = True
     wait_for(lambda: len(received.events) == 2, timeout=5)
     assert sorted(payload.lead_id for _, payload, _ in received.events) == ["copied", "emitted"]
