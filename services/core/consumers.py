@@ -16,9 +16,11 @@ from typing import Any
 from google.protobuf.message import Message
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from services.core.auth import Caller, reset_caller, set_caller
+from services.core.bus.base import DatabaseUnavailable
 from services.core.db import TENANT, Database, upsert_insert, utcnow
 from services.core.events import caused_by, event_type_of, parse_envelope, unpack
 from services.core.kernel_models import InboxRecord
@@ -63,16 +65,34 @@ class InboxDispatcher:
             try:
                 with self.database.batch(wake_relay=False) as connection:
                     return self._apply_all(bodies, connection)
-            except Exception:  # noqa: BLE001, S110 - retried one by one just below
-                pass
+            except Exception as exc:  # noqa: BLE001 - retried one by one just below
+                if self._database_unavailable(exc):
+                    return [DatabaseUnavailable(str(exc))] * len(bodies)
         results: list[str | Exception] = []
         for body in bodies:
+            if results and isinstance(results[-1], DatabaseUnavailable):
+                results.append(results[-1])  # the next one would only meet the same outage
+                continue
             try:
                 with self.database.batch(wake_relay=False) as connection:
                     results.extend(self._apply_all([body], connection))
             except Exception as exc:  # noqa: BLE001 - reported per message
-                results.append(exc)
+                results.append(DatabaseUnavailable(str(exc)) if self._database_unavailable(exc) else exc)
         return results
+
+    def _database_unavailable(self, error: Exception) -> bool:
+        """Whether `error` is the database's fault, not the event's: the connection broke, or the database does not
+        answer now. A failure of the handler's own statements (a deadlock, a timeout) with the database up is the
+        event's, and is retried as usual: held instead, an event that always fails would block the queue."""
+        if not isinstance(error, OperationalError | InterfaceError):
+            return False
+        if error.connection_invalidated:
+            return True
+        try:
+            self.database.ping()
+        except Exception:  # noqa: BLE001 - any failure to answer is unavailability
+            return True
+        return False
 
     def _apply_all(self, bodies: Sequence[bytes], connection: Connection) -> list[str]:
         """Apply `bodies` in `connection`'s transaction: one INSERT records every event id in the inbox (those

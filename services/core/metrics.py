@@ -24,7 +24,8 @@ OUTBOX_BACKLOG = Gauge("crm_outbox_backlog", "Events written but not yet publish
 OUTBOX_PUBLISHED = Counter("crm_outbox_published", "Events published from the outbox.", ["service"])
 EVENTS_CONSUMED = Counter(
     "crm_events_consumed",
-    "Events taken from a queue, by outcome (ok, duplicate, retry, dead_letter).",
+    "Events taken from a queue, by outcome (ok, duplicate, retry, dead_letter, or wait: held while the consumer's"
+    " database is unavailable).",
     ["queue", "event_type", "outcome"],
 )
 CONSUMER_LAG_SECONDS = Histogram(
@@ -32,6 +33,11 @@ CONSUMER_LAG_SECONDS = Histogram(
     "Time from an event's occurrence to its processing by a consumer.",
     ["queue"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
+CONSUMER_WAITING = Gauge(
+    "crm_consumer_waiting_for_database",
+    "Events a consumer holds because its database is unavailable (ADR 0027); 0 when it is applying events.",
+    ["queue"],
 )
 QUEUE_DEPTH = Gauge("crm_queue_depth", "Messages ready in a consumer queue.", ["queue"])
 DEAD_LETTER_DEPTH = Gauge("crm_dead_letter_depth", "Messages in a consumer queue's dead-letter queue.", ["queue"])

@@ -13,6 +13,7 @@ COUNTERS_AND_GAUGES = {
     "crm_events_consumed_total",
     "crm_queue_depth",
     "crm_dead_letter_depth",
+    "crm_consumer_waiting_for_database",
     "crm_plugin_errors_total",
     "crm_leads_created_total",
 }

@@ -1,4 +1,5 @@
-"""Faults (issue #2, item 6): every event applied exactly once while the broker restarts and consumers die.
+"""Faults (issue #2, item 6): every event applied exactly once while the broker restarts and consumers die, and
+while the database is out of reach.
 
 Leads are created at a steady rate while RabbitMQ is stopped and started (`rabbitmqctl stop_app/start_app`)
 and while consumer processes are killed with SIGKILL and restarted. Afterwards:
@@ -7,6 +8,9 @@ and while consumer processes are killed with SIGKILL and restarted. Afterwards:
 - analytics counted every lead exactly once (nothing doubled: its counter is not idempotent by itself, only
   the kernel's inbox makes it so),
 - no dead letters.
+
+A database outage longer than the whole retry schedule loses no event either: consumers hold their events until
+the database answers again instead of spending retries on them (ADR 0027).
 """
 
 from __future__ import annotations
@@ -17,12 +21,15 @@ import threading
 import time
 
 import grpc
+import psycopg
 import pytest
 from sqlalchemy import create_engine, text
 
 from crm.analytics.v1 import analytics_pb2, analytics_pb2_grpc
 from crm.common.v1.common_pb2 import Date
 from crm.leads.v1 import leads_pb2, leads_pb2_grpc
+from services.core.devcluster import Cluster
+from tests.integration.conftest import PG_ADMIN
 from tests.integration.helpers import eventually, new_tenant, stub
 
 pytestmark = pytest.mark.integration
@@ -109,3 +116,63 @@ def test_events_survive_broker_restart_and_consumer_kills(cluster, pg_url):
 
     dead = cluster.crm("events", "dlq", "list").stdout
     assert dead.strip() == ""
+
+
+def _database_outage(url: str, *, down: bool) -> None:
+    """Refuse (down) or allow new connections to the database of `url`; going down also ends every open one, as a
+    server restart or a failover does."""
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS {"false" if down else "true"}')
+        if down:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+
+
+def test_a_database_outage_longer_than_the_retries_dead_letters_nothing(scratch_url, amqp_url, tmp_path):
+    cluster = Cluster(scratch_url, amqp_url, tmp_path)
+    cluster.crm("migrate", "identity", "leads")
+    try:
+        cluster.start("identity")  # declares its queue: lead.created waits there while identity is away
+        cluster.start("leads")
+        tenant = new_tenant()
+        leads = stub(cluster, "leads", leads_pb2_grpc.LeadsServiceStub, tenant=tenant, roles=("sales",),
+                     subject="rep")
+        cluster.kill("identity")
+        created = [leads.CreateLead(leads_pb2.CreateLeadRequest(name=f"Lead {i}", email=f"lead{i}@outage.test",
+                                                                channel="Outage")).lead.id for i in range(20)]
+        _database_outage(scratch_url, down=True)
+        try:
+            with pytest.raises(grpc.RpcError) as refused:
+                leads.CreateLead(leads_pb2.CreateLeadRequest(name="Late", email="late@outage.test", channel="X"))
+            assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+            # identity comes back while its database is away: it consumes the 20 events and cannot apply them.
+            cluster.start("identity", wait=False)
+            eventually(lambda: "consuming identity.intake" in cluster.log("identity"), timeout=30,
+                       what="identity consuming")
+            time.sleep(5)  # longer than the cluster's whole retry schedule (CRM_RETRY_DELAYS 0.5,1,2)
+            assert not cluster.is_serving("identity")
+        finally:
+            _database_outage(scratch_url, down=False)
+        cluster.wait_serving("identity")
+        cluster.wait_serving("leads")
+
+        engine = create_engine(scratch_url)
+        try:
+            def resolved() -> int:
+                with engine.connect() as connection:
+                    return connection.execute(text(
+                        "SELECT count(*) FROM leads.lead WHERE tenant_id = :t AND customer_id <> ''"), {"t": tenant},
+                    ).scalar_one()
+
+            eventually(lambda: resolved() == len(created), timeout=60, interval=0.5,
+                       what=f"all {len(created)} leads resolved")
+            with engine.connect() as connection:
+                links = connection.execute(text(
+                    "SELECT count(*), count(DISTINCT record_id) FROM identity.source_record WHERE tenant_id = :t"),
+                    {"t": tenant}).one()
+            assert tuple(links) == (len(created), len(created))  # each resolved once
+        finally:
+            engine.dispose()
+        assert cluster.crm("events", "dlq", "list").stdout.strip() == ""
+    finally:
+        cluster.stop_all()

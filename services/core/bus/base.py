@@ -13,7 +13,8 @@ from services.core.metrics import EVENTS_CONSUMED
 log = logging.getLogger("crm.bus")
 
 # Applies one message and returns its event type, or "" when it had been applied before (a duplicate).
-# Raises MalformedEvent for a message no retry can fix; any other exception means "retry later".
+# Raises MalformedEvent for a message no retry can fix, DatabaseUnavailable when the consumer's own database is out
+# of reach (the message is not at fault: it waits, see below); any other exception means "retry later".
 MessageHandler = Callable[[bytes], str]
 # Applies several messages at once (one transaction when it can); one result per message, in order: the event
 # type, "" for a duplicate, or the exception that message raised. A MessageHandler may offer one as
@@ -24,6 +25,22 @@ ATTEMPT_HEADER = "x-crm-attempt"
 ERROR_HEADER = "x-crm-error"
 QUEUE_HEADER = "x-crm-queue"
 ROUTING_KEY_HEADER = "x-crm-routing-key"
+
+
+class DatabaseUnavailable(Exception):
+    """The consumer's database did not answer. The message is not at fault, so it uses up none of its retries: the
+    bus holds it and tries again after a pause (WAIT_PAUSES) until the database is back. Counted as a retry, a
+    failover or restart longer than the retry schedule would dead-letter every event in flight (ADR 0027)."""
+
+
+# Pauses between tries while the database is unavailable: short at first (a dropped connection is usually back at
+# once), then a steady probe; the last one repeats.
+WAIT_PAUSES = (0.5, 1.0, 2.0, 5.0)
+
+
+def wait_pause(tries: int) -> float:
+    """The pause after `tries` (1-based) tries in a row found the database unavailable."""
+    return WAIT_PAUSES[min(tries, len(WAIT_PAUSES)) - 1]
 
 
 @dataclass(frozen=True)
@@ -86,11 +103,16 @@ class Outcome:
         return self.apply_batch([body], [attempt])[0]
 
     def apply_batch(self, bodies: Sequence[bytes], attempts: Sequence[int]) -> list[tuple[str, float | None, str]]:
-        """Run the handler on several messages: per message (outcome, retry delay, error text)."""
+        """Run the handler on several messages: per message (outcome, retry delay, error text). The outcome is "ok",
+        "retry" (after the delay), "dead_letter", or "wait": the database is unavailable, so the bus holds the message
+        and tries it again, as the same attempt, after a wait_pause()."""
         queue = self.subscription.queue
         decided = []
         for result, attempt in zip(self.subscription.apply_batch(bodies), attempts, strict=True):
-            if isinstance(result, MalformedEvent):
+            if isinstance(result, DatabaseUnavailable):
+                EVENTS_CONSUMED.labels(queue, "unknown", "wait").inc()
+                decided.append(("wait", None, str(result)))
+            elif isinstance(result, MalformedEvent):
                 log.warning("malformed message on %s sent to dead-letter queue: %s", queue, result)
                 EVENTS_CONSUMED.labels(queue, "unknown", "dead_letter").inc()
                 decided.append(("dead_letter", None, str(result)))

@@ -10,7 +10,16 @@ import queue
 import threading
 from collections.abc import Sequence
 
-from services.core.bus.base import Bus, DeadLetter, OutboundMessage, Outcome, RetryPolicy, Subscription, log
+from services.core.bus.base import (
+    Bus,
+    DeadLetter,
+    OutboundMessage,
+    Outcome,
+    RetryPolicy,
+    Subscription,
+    log,
+    wait_pause,
+)
 
 
 def topic_matches(pattern: str, routing_key: str) -> bool:
@@ -30,16 +39,19 @@ class _Worker:
     def __init__(self, subscription: Subscription, policy: RetryPolicy):
         self.subscription = subscription
         self.outcome = Outcome(subscription, policy)
-        self.inbox: queue.Queue[tuple[OutboundMessage, int] | None] = queue.Queue()
+        # (message, attempt, tries in a row that found the database unavailable)
+        self.inbox: queue.Queue[tuple[OutboundMessage, int, int] | None] = queue.Queue()
         self.dead: list[DeadLetter] = []
         self.timers: set[threading.Timer] = set()
         self.thread = threading.Thread(target=self._run, name=f"bus-{subscription.queue}", daemon=True)
 
     def _run(self) -> None:
         while (item := self.inbox.get()) is not None:
-            message, attempt = item
+            message, attempt, waits = item
             outcome, delay, error = self.outcome.apply(message.body, attempt)
-            if outcome == "retry":
+            if outcome == "wait":  # the database is unavailable: the same attempt again, later
+                self._retry_later(message, attempt, wait_pause(waits + 1), waits + 1)
+            elif outcome == "retry":
                 self._retry_later(message, attempt + 1, delay or 0)
             elif outcome == "dead_letter":
                 self.dead.append(
@@ -47,10 +59,10 @@ class _Worker:
                                error, message.body)
                 )
 
-    def _retry_later(self, message: OutboundMessage, attempt: int, delay: float) -> None:
+    def _retry_later(self, message: OutboundMessage, attempt: int, delay: float, waits: int = 0) -> None:
         def fire() -> None:
             self.timers.discard(timer)
-            self.inbox.put((message, attempt))
+            self.inbox.put((message, attempt, waits))
 
         timer = threading.Timer(delay, fire)
         timer.daemon = True
@@ -88,7 +100,7 @@ class MemoryBus(Bus):
         for message in messages:
             for worker in self._workers.values():
                 if any(topic_matches(key, message.routing_key) for key in worker.subscription.routing_keys):
-                    worker.inbox.put((message, 0))
+                    worker.inbox.put((message, 0, 0))
 
     def check(self) -> None:
         if not self._started:
@@ -102,7 +114,7 @@ class MemoryBus(Bus):
         chosen = [d for d in worker.dead if message_ids is None or d.message_id in message_ids]
         for letter in chosen:
             worker.dead.remove(letter)
-            worker.inbox.put((OutboundMessage(letter.routing_key, letter.body, letter.message_id, ""), 0))
+            worker.inbox.put((OutboundMessage(letter.routing_key, letter.body, letter.message_id, ""), 0, 0))
         log.info("replayed %d dead letters on %s", len(chosen), queue)
         return len(chosen)
 

@@ -23,6 +23,7 @@ from services.core.bus.base import (
     ERROR_HEADER,
     QUEUE_HEADER,
     ROUTING_KEY_HEADER,
+    WAIT_PAUSES,
     Bus,
     DeadLetter,
     OutboundMessage,
@@ -30,9 +31,10 @@ from services.core.bus.base import (
     RetryPolicy,
     Subscription,
     log,
+    wait_pause,
 )
 from services.core.events import CONTENT_TYPE, EXCHANGE
-from services.core.metrics import DEAD_LETTER_DEPTH, QUEUE_DEPTH
+from services.core.metrics import CONSUMER_WAITING, DEAD_LETTER_DEPTH, QUEUE_DEPTH
 
 RECONNECT_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0)
 
@@ -93,6 +95,7 @@ class _Consumer:
         self.connection: pika.BlockingConnection | None = None
         self.pending: list[tuple[object, pika.BasicProperties, bytes]] = []
         self.last_batch_size = 0
+        self._waiting = CONSUMER_WAITING.labels(subscription.queue)
         self.thread = threading.Thread(target=self._run, name=f"consumer-{subscription.queue}-{index}",
                                        daemon=True)
 
@@ -149,20 +152,65 @@ class _Consumer:
         self.pending.append((method, properties, body))
 
     def _handle(self, channel: BlockingChannel, batch: list) -> None:
+        """Apply a batch and settle each delivery: ack it, or move it to a retry or the dead-letter queue. Deliveries
+        that met an unavailable database are kept (unacked, their attempt unspent) and tried again after a pause,
+        until the database is back; if the consumer stops meanwhile, the broker redelivers them."""
+        tries = 0
+        while batch:
+            waiting = self._settle(channel, batch)
+            if not waiting:
+                return
+            tries += 1
+            self._waiting.set(len(waiting))
+            pause = wait_pause(tries)
+            if tries == 1:
+                log.warning("%s: database unavailable; holding %d events, trying again every %.1f-%.0fs",
+                            self.subscription.queue, len(waiting), pause, WAIT_PAUSES[-1])
+            if not self._pause(pause):
+                self._waiting.set(0)  # the broker takes them back with the connection
+                return
+            batch = waiting
+        if tries:
+            self._waiting.set(0)
+            log.info("%s: database back after %d tries; held events applied", self.subscription.queue, tries)
+
+    def _settle(self, channel: BlockingChannel, batch: list) -> list:
+        """Apply `batch` once; ack, retry or dead-letter each delivery, and return those that must wait."""
         attempts = [int((properties.headers or {}).get(ATTEMPT_HEADER, 0)) for _, properties, _ in batch]
         decisions = self.outcome.apply_batch([body for _, _, body in batch], attempts)
-        for (method, properties, body), attempt, (outcome, delay, error) in zip(batch, attempts, decisions,
-                                                                                strict=True):
+        waiting, settled = [], []
+        for delivery, attempt, (outcome, delay, error) in zip(batch, attempts, decisions, strict=True):
+            if outcome == "wait":
+                waiting.append(delivery)
+                continue
+            settled.append(delivery)
             if outcome == "ok":
                 continue
             # Published with confirms before the original is acked: a crash in between duplicates, never loses.
+            method, properties, body = delivery
             headers = dict(properties.headers or {})
             headers.update({ATTEMPT_HEADER: attempt + 1, ERROR_HEADER: error, QUEUE_HEADER: self.subscription.queue,
                             ROUTING_KEY_HEADER: headers.get(ROUTING_KEY_HEADER, method.routing_key)})
             target = (retry_queue_name(self.subscription.queue, delay) if outcome == "retry"
                       else dead_letter_queue_name(self.subscription.queue))
             channel.basic_publish("", target, body, properties=_persistent(properties.message_id or "", headers))
-        channel.basic_ack(batch[-1][0].delivery_tag, multiple=True)
+        if not waiting:
+            channel.basic_ack(batch[-1][0].delivery_tag, multiple=True)
+        else:  # one by one: a multiple ack would take the waiting deliveries with it
+            for method, _, _ in settled:
+                channel.basic_ack(method.delivery_tag)
+        return waiting
+
+    def _pause(self, seconds: float) -> bool:
+        """Wait while serving the connection (heartbeats; new deliveries queue up in `pending`); False if the
+        consumer is stopping."""
+        deadline = time.monotonic() + seconds
+        while not self.stopping.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return True
+            self.connection.process_data_events(time_limit=remaining)
+        return False
 
     def stop(self) -> None:
         self.stopping.set()

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from services.core.bus import OutboundMessage, RetryPolicy, create_bus
+from services.core.bus import OutboundMessage, RetryPolicy, base, create_bus
+from services.core.bus.base import DatabaseUnavailable
 from services.core.bus.memory import MemoryBus, topic_matches
 from services.core.events import MalformedEvent
 from tests.unit.conftest import sample, wait_for
@@ -167,6 +168,31 @@ def test_handler_that_recovers_is_not_dead_lettered(bus):
     assert len(handler.bodies) == 2
     assert consumed(queue, "unknown", "retry") == 1
     assert bus.dead_letters(queue) == []
+
+
+def test_an_unavailable_database_holds_the_message_without_spending_its_retries(bus, monkeypatch):
+    monkeypatch.setattr(base, "WAIT_PAUSES", (0.01, 0.02))
+    outage = len(DELAYS) + 3  # more tries than the retry schedule has attempts
+
+    def database_down(body: bytes) -> str:
+        if len(handler.bodies) <= outage:
+            raise DatabaseUnavailable("connection refused")
+        return "test.event"
+
+    handler = Recorder(database_down)
+    queue = queue_name("outage")
+    bus.subscribe(queue, ["test.event"], handler)
+    bus.start()
+
+    bus.publish([message(b"held")])
+
+    wait_for(lambda: consumed(queue, "test.event", "ok") == 1)
+    assert handler.bodies == [b"held"] * (outage + 1)
+    assert consumed(queue, "unknown", "wait") == outage
+    assert consumed(queue, "unknown", "retry") == 0
+    assert bus.dead_letters(queue) == []
+    gaps = [later - earlier for earlier, later in itertools.pairwise(handler.times)]
+    assert min(gaps[1:]) >= 0.02 * 0.9  # the last pause repeats
 
 
 def test_malformed_event_goes_straight_to_dead_letters(bus):

@@ -387,3 +387,32 @@ def test_published_rows_whose_delete_failed_are_deleted_on_the_next_try(leads_db
         assert bus.published == [emitted.id]
     finally:
         bus.stop()
+
+
+def test_events_that_meet_an_unreachable_database_wait_for_it_instead_of_failing():
+    from services.core.bus.base import DatabaseUnavailable
+    from services.core.db import Database
+
+    # A real database that is not there: nothing listens on port 1.
+    nowhere = Database("identity", "postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
+    received = Received()
+    dispatcher = InboxDispatcher("identity", Consumer("intake", {LeadCreated: received}), nowhere)
+    try:
+        results = dispatcher.apply_batch([_body(lead_id="A")[0], _body(lead_id="B")[0]])
+        single = dispatcher.apply_batch([_body(lead_id="C")[0]])
+    finally:
+        nowhere.dispose()
+    assert [type(result) for result in results + single] == [DatabaseUnavailable] * 3
+    assert received.events == []
+
+
+def test_a_database_error_of_the_handler_itself_is_a_failure_not_an_outage(identity_db):
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    def handler(session, event, *, envelope, tenant):
+        session.execute(text("SELECT * FROM no_such_table"))  # OperationalError, with the database up
+
+    dispatcher = InboxDispatcher("identity", Consumer("intake", {LeadCreated: handler}), identity_db)
+    [result] = dispatcher.apply_batch([_body()[0]])
+    assert isinstance(result, OperationalError)  # retried, then dead-lettered: it would never succeed
