@@ -53,6 +53,11 @@ def short_pauses(monkeypatch):
     monkeypatch.setattr(base, "WAIT_PAUSES", (0.05, 0.1))
 
 
+@pytest.fixture
+def queue() -> str:
+    return f"test.outage.{uuid.uuid4().hex[:8]}"
+
+
 def _consumer(amqp_url: str, queue: str, handler: Database) -> RabbitBus:
     bus = RabbitBus(amqp_url, RetryPolicy((0.2,)))  # a retry schedule far shorter than the outage
     bus.subscribe(queue, [ROUTING_KEY], handler)
@@ -69,8 +74,7 @@ def _publish(amqp_url: str, *bodies: bytes) -> None:
         publisher.stop()
 
 
-def test_held_deliveries_wait_out_the_outage_while_the_rest_of_their_batch_is_acked(amqp_url):
-    queue = f"test.outage.{uuid.uuid4().hex[:8]}"
+def test_held_deliveries_wait_out_the_outage_while_the_rest_of_their_batch_is_acked(amqp_url, queue):
     database = Database()
     bus = _consumer(amqp_url, queue, database)
     try:
@@ -97,8 +101,7 @@ def test_held_deliveries_wait_out_the_outage_while_the_rest_of_their_batch_is_ac
         bus.stop()
 
 
-def test_a_consumer_that_stops_during_the_outage_gives_its_held_deliveries_back(amqp_url):
-    queue = f"test.outage.{uuid.uuid4().hex[:8]}"
+def test_a_consumer_that_stops_during_the_outage_gives_its_held_deliveries_back(amqp_url, queue):
     database = Database()
     bus = _consumer(amqp_url, queue, database)
     try:
