@@ -30,6 +30,7 @@ from services.core.timers import TimerWorker
 log = logging.getLogger("crm.runtime")
 
 HOUSEKEEPING_SECONDS = 3600
+WARNING_INTERVAL_SECONDS = 60  # a health probe that keeps failing the same way is logged at most this often
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 
@@ -119,6 +120,7 @@ class Platform:
         self.runtimes: list[ServiceRuntime] = []
         self._stopping = threading.Event()
         self._next_housekeeping = time.monotonic() + 60  # not during start-up
+        self._last_warnings: dict[str, tuple[str, float]] = {}  # subject -> (message, when logged)
         self._health_thread = threading.Thread(target=self._health_loop, name="health", daemon=True)
 
     def start(self) -> None:
@@ -158,7 +160,7 @@ class Platform:
                 self.bus.check()
                 bus_ok = True
             except Exception as exc:  # noqa: BLE001
-                log.warning("bus unreachable: %r", exc)
+                self._warn("bus", f"bus unreachable: {exc!r}")
                 bus_ok = False
             all_serving = True
             for runtime in self.runtimes:
@@ -166,12 +168,21 @@ class Platform:
                     runtime.database.ping()
                     db_ok = True
                 except Exception as exc:  # noqa: BLE001
-                    log.warning("%s database unreachable: %r", runtime.definition.name, exc)
+                    self._warn(runtime.definition.name, f"{runtime.definition.name} database unreachable: {exc!r}")
                     db_ok = False
                 runtime.set_serving(bus_ok and db_ok)
                 all_serving = all_serving and runtime.serving
             # Probe fast until everything serves, then at a relaxed pace.
             self._stopping.wait(5.0 if all_serving else 0.5)
+
+    def _warn(self, subject: str, message: str) -> None:
+        """Log a failed probe when its message changes, else once a minute: the loop probes twice a second while
+        something is down, and an outage should not flood the log."""
+        last = self._last_warnings.get(subject)
+        now = time.monotonic()
+        if last is None or last[0] != message or now - last[1] >= WARNING_INTERVAL_SECONDS:
+            log.warning("%s", message)
+            self._last_warnings[subject] = (message, now)
 
     def wait_until_serving(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout

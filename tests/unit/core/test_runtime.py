@@ -87,3 +87,25 @@ def test_unknown_service_is_rejected(clean_env, tmp_path):
     clean_env.setenv("CRM_DATA_DIR", str(tmp_path))
     with pytest.raises(ValueError, match="billing"):
         Platform(load_settings(), ["billing"])
+
+
+def test_a_probe_that_keeps_failing_the_same_way_is_logged_once_a_minute(clean_env, tmp_path, caplog, monkeypatch):
+    import time
+
+    import services.core.runtime as runtime
+
+    clean_env.setenv("CRM_DATA_DIR", str(tmp_path / "data"))
+    clean_env.setenv("CRM_TOKEN_KEY", TOKEN_KEY)
+    platform = Platform(load_settings(), ["leads"])  # not started: only its logging is under test
+    monkeypatch.setattr(runtime, "WARNING_INTERVAL_SECONDS", 0.3)  # "a minute"
+    with caplog.at_level("WARNING", logger="crm.runtime"):
+        for _ in range(10):
+            platform._warn("leads", "leads database unreachable: refused")
+        platform._warn("leads", "leads database unreachable: timeout")  # another failure: logged at once
+        platform._warn("bus", "bus unreachable: refused")  # another subject too
+        time.sleep(0.35)
+        platform._warn("leads", "leads database unreachable: timeout")  # still failing "a minute" later
+    assert [record.getMessage() for record in caplog.records] == [
+        "leads database unreachable: refused", "leads database unreachable: timeout", "bus unreachable: refused",
+        "leads database unreachable: timeout",
+    ]
