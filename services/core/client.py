@@ -79,11 +79,13 @@ class _CallerInterceptor(grpc.UnaryUnaryClientInterceptor):
         return token
 
 
-def health_of(address: str, timeout: float = 1.0) -> str:
-    """A service's overall gRPC health: "SERVING", "NOT_SERVING", or "UNREACHABLE (<code>)"."""
+def health_of(address: str, timeout: float = 1.0, service: str = "") -> str:
+    """A service's gRPC health, overall or of the health check name `service`: "SERVING", "NOT_SERVING", or
+    "UNREACHABLE (<code>)"."""
     with open_channel(address) as channel:
         try:
-            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=timeout)
+            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=service),
+                                                              timeout=timeout)
         except grpc.RpcError as error:
             return f"UNREACHABLE ({error.code().name})"
     return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)

@@ -34,6 +34,11 @@ PUBLIC_SERVICES = frozenset(
     {"grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection", "grpc.reflection.v1.ServerReflection"}
 )
 
+# The health check name of the process itself, for liveness probes: SERVING whenever the server answers, whatever
+# the state of the database and the broker. Those decide readiness (the overall status, ""): a dependency's outage
+# makes pods unready, and restarting them would only add a restart storm and its back-off to the outage (ADR 0028).
+LIVENESS = "liveness"
+
 # The incoming call's metadata and deadline, for code that calls peers on the caller's behalf.
 incoming_call: contextvars.ContextVar[grpc.ServicerContext | None] = contextvars.ContextVar(
     "crm_incoming_call", default=None
@@ -256,7 +261,8 @@ def build_server(
     service_names: list[str],
     max_workers: int = 16,
 ) -> tuple[grpc.Server, health.HealthServicer]:
-    """A gRPC server with the kernel interceptor, health (NOT_SERVING until told otherwise) and reflection."""
+    """A gRPC server with the kernel interceptor, health (NOT_SERVING until told otherwise, except LIVENESS) and
+    reflection."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
         interceptors=[KernelInterceptor(token_key)],
@@ -268,6 +274,7 @@ def build_server(
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ["", *service_names]:
         health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+    health_servicer.set(LIVENESS, health_pb2.HealthCheckResponse.SERVING)
     reflection.enable_server_reflection(
         [*service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], server
     )

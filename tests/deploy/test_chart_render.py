@@ -224,8 +224,11 @@ def test_grpc_services_use_native_grpc_probes(render):
     deployments = by_kind(render(DEFAULTS), "Deployment")
     for component in GRPC_SERVICES:
         c = container(deployments[component_name(component)])
+        # Alive while the process answers; ready only while its database and broker answer too (ADR 0028).
+        for probe in ("startupProbe", "livenessProbe"):
+            assert c[probe]["grpc"] == {"port": 50051, "service": "liveness"}, (component, probe)
+        assert c["readinessProbe"]["grpc"] == {"port": 50051}, component
         for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
-            assert c[probe]["grpc"] == {"port": 50051}, (component, probe)
             assert "httpGet" not in c[probe]
         assert {p["name"]: p["containerPort"] for p in c["ports"]} == {"grpc": 50051, "metrics": 9464}
 

@@ -89,6 +89,17 @@ def test_unknown_service_is_rejected(clean_env, tmp_path):
         Platform(load_settings(), ["billing"])
 
 
+def test_a_service_stays_alive_but_not_ready_while_a_dependency_is_down(platform):
+    from services.core.grpc_server import LIVENESS
+
+    address = platform.settings.addr_of("leads")
+    assert platform.wait_until_serving(15)
+    platform.bus.stop()  # the broker goes away: the health loop's next probe fails
+    assert wait_for(lambda: _health(address) == health_pb2.HealthCheckResponse.NOT_SERVING, timeout=10)
+    # Not ready (no traffic), but alive: a liveness probe must not restart it for its broker's outage.
+    assert _health(address, LIVENESS) == health_pb2.HealthCheckResponse.SERVING
+
+
 def test_a_probe_that_keeps_failing_the_same_way_is_logged_once_a_minute(clean_env, tmp_path, caplog, monkeypatch):
     import time
 

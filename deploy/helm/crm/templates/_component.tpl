@@ -86,13 +86,16 @@ spec:
             {{- end }}
           {{- end }}
           {{- if $svc.grpc }}
-          {{- $handler := dict "grpc" (dict "port" (int $root.Values.config.grpcPort)) }}
+          {{- /* Alive: the process answers (health check name "liveness"). Ready: its database and broker answer too
+               (the overall status). A dependency's outage makes pods unready; it does not restart them (ADR 0028). */}}
+          {{- $alive := dict "grpc" (dict "port" (int $root.Values.config.grpcPort) "service" "liveness") }}
+          {{- $ready := dict "grpc" (dict "port" (int $root.Values.config.grpcPort)) }}
           startupProbe:
-            {{- toYaml (merge (deepCopy $svc.startupProbe) $handler) | nindent 12 }}
+            {{- toYaml (merge (deepCopy $svc.startupProbe) $alive) | nindent 12 }}
           livenessProbe:
-            {{- toYaml (merge (deepCopy $svc.livenessProbe) $handler) | nindent 12 }}
+            {{- toYaml (merge (deepCopy $svc.livenessProbe) $alive) | nindent 12 }}
           readinessProbe:
-            {{- toYaml (merge (deepCopy $svc.readinessProbe) $handler) | nindent 12 }}
+            {{- toYaml (merge (deepCopy $svc.readinessProbe) $ready) | nindent 12 }}
           {{- else }}
           startupProbe:
             {{- toYaml (merge (deepCopy $svc.startupProbe) (dict "httpGet" (dict "path" "/healthz" "port" "http"))) | nindent 12 }}
