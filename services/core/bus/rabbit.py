@@ -128,7 +128,8 @@ class _Consumer:
                             delay)
                 self.stopping.wait(delay)
             finally:
-                self.pending = []  # unacked deliveries return to the queue with the connection
+                self.pending = []  # unacked deliveries (held ones too) return to the queue with the connection
+                self._waiting.set(0)
                 self._close()
 
     def _gather(self) -> None:
@@ -159,7 +160,7 @@ class _Consumer:
         while batch:
             waiting = self._settle(channel, batch)
             if not waiting:
-                return
+                break
             tries += 1
             self._waiting.set(len(waiting))
             pause = wait_pause(tries)
@@ -167,8 +168,7 @@ class _Consumer:
                 log.warning("%s: database unavailable; holding %d events, trying again every %.1f-%.0fs",
                             self.subscription.queue, len(waiting), pause, WAIT_PAUSES[-1])
             if not self._pause(pause):
-                self._waiting.set(0)  # the broker takes them back with the connection
-                return
+                return  # stopping: the broker takes them back with the connection
             batch = waiting
         if tries:
             self._waiting.set(0)
