@@ -295,6 +295,15 @@ DEFAULT_POOL_SIZE = 20
 MAX_OVERFLOW = 10
 
 
+# A server that vanishes without closing its connections (a failover to another host, a partition) would leave a
+# query waiting for the kernel's TCP retransmission timeout (about 15 minutes), and an idle pooled connection
+# unnoticed until used. Keepalive probes find a dead idle connection within about a minute; tcp_user_timeout fails
+# a query whose request goes unacknowledged for 30 s. Both become OperationalError: UNAVAILABLE for gRPC callers, a
+# wait for consumers (ADR 0027).
+TCP_LIVENESS = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3,
+                "tcp_user_timeout": 30_000}
+
+
 def make_engine(url: str, schema: str, *, pool_size: int = DEFAULT_POOL_SIZE, max_overflow: int = MAX_OVERFLOW,
                 synchronous_commit: bool = True) -> Engine:
     """An engine whose connections see only `schema` (PostgreSQL) or their own file (SQLite).
@@ -318,7 +327,7 @@ def make_engine(url: str, schema: str, *, pool_size: int = DEFAULT_POOL_SIZE, ma
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_recycle=1800,
-        connect_args={"options": options, "connect_timeout": 5},
+        connect_args={"options": options, "connect_timeout": 5, **TCP_LIVENESS},
     )
     # An INSERT of several rows (a transaction's outbox rows, a lead's reclaim timers, match keys) as ONE statement
     # with a multi-row VALUES, as SQLAlchemy already does when it needs RETURNING: psycopg's own executemany
