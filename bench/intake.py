@@ -136,7 +136,7 @@ def wait_until_resolved(dsn: str, tenant: str, timeout: float = 120) -> None:
 
 
 def resolution_latency(cluster: Cluster, dsn: str, seconds: float, rate: float, tenant: str,
-                       tag: str = "lat") -> list[float]:
+                       tag: str) -> list[float]:
     sent_at: dict[str, float] = {}
     resolved_at: dict[str, float] = {}
     total = int(seconds * rate)

@@ -7,7 +7,7 @@ import socket
 import pytest
 from sqlalchemy import text
 
-from services.core.db import TCP_LIVENESS, Database
+from services.core.db import Database
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +27,7 @@ def test_connections_find_a_vanished_server_in_seconds_not_minutes(scratch_url):
                     # Keepalive probes after 30 s idle, every 10 s, 3 unanswered: a dead idle connection is found in
                     # about a minute. Unacknowledged data for 30 s fails the query.
                     assert raw.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
-                    assert raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == TCP_LIVENESS["keepalives_idle"]
+                    assert raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == 30
                     assert raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL) == 10
                     assert raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT) == 3
                     assert raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT) == 30_000
