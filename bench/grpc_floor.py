@@ -14,13 +14,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
-import socket
 import time
 from concurrent import futures
 
 import grpc
 from benchlib import cpu_seconds
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from services.core.devcluster import free_port
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
 
@@ -69,12 +70,6 @@ async def call_at_rate(port: int, rate: float, calls: int) -> None:
                 await asyncio.sleep(delay)
             pending.append(asyncio.ensure_future(stub.Check(health_pb2.HealthCheckRequest())))
         await asyncio.gather(*pending)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ benchmarks (not used in production)."""
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -17,10 +18,41 @@ from services.core.settings import SERVICE_NAMES
 TOKEN_KEY = "development-cluster-key-" + "x" * 32
 
 
+def ephemeral_port_range() -> tuple[int, int]:
+    """The ports the kernel gives outgoing connections (and bind to port 0), first and last."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing is bound to that the kernel will not hand to an outgoing connection before a server binds it.
+
+    A port from bind(0) is an ephemeral one: any connection opened before the server starts (to PostgreSQL,
+    RabbitMQ, another service) may take it as its local port, and the server then fails to bind. So the port is
+    drawn at random from the 12,000 below the ephemeral range, which the kernel never assigns by itself, and kept
+    if it can be bound on every address, as the servers bind it."""
+    first_ephemeral, _ = ephemeral_port_range()
+    candidates = range(max(1024, first_ephemeral - 12_000), first_ephemeral)
+    for _ in range(1_000):
+        port = random.choice(candidates)
+        if _bindable(port):
+            return port
+    raise RuntimeError(f"no free port in {candidates.start}-{candidates.stop - 1}")
+
+
+def _bindable(port: int) -> bool:
+    family, address = (socket.AF_INET6, "::") if socket.has_ipv6 else (socket.AF_INET, "0.0.0.0")  # noqa: S104
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)  # the IPv4 side too
+            probe.bind((address, port))
+    except OSError:
+        return False
+    return True
 
 
 @dataclass

@@ -6,7 +6,6 @@ Nothing here starts a server process or touches the network beyond 127.0.0.1.
 from __future__ import annotations
 
 import os
-import socket
 import time
 from collections.abc import Callable, Iterator
 
@@ -63,12 +62,6 @@ def write_outbox_row(session, payload, *, tenant: str = "t1", age_seconds: float
         id=envelope.id, event_type=envelope.type, tenant_id=tenant, body=envelope.SerializeToString(),
         created_at=utcnow() - timedelta(seconds=age_seconds)))
     return envelope.id
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

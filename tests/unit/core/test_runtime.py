@@ -13,9 +13,10 @@ from crm.identity.v1.identity_pb2_grpc import IdentityServiceStub
 from crm.leads.v1 import leads_pb2
 from crm.leads.v1.leads_pb2_grpc import LeadsServiceStub
 from services.core.client import connect
+from services.core.devcluster import free_port
 from services.core.runtime import Platform
 from services.core.settings import load_settings
-from tests.unit.conftest import TOKEN_KEY, free_port, token, wait_for
+from tests.unit.conftest import TOKEN_KEY, token, wait_for
 
 SERVICES = ["identity", "leads"]
 

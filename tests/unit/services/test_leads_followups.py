@@ -16,6 +16,7 @@ from crm.leads.v1 import leads_pb2, leads_pb2_grpc
 from services.core import timers
 from services.core.client import connect
 from services.core.db import Database
+from services.core.devcluster import free_port
 from services.core.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Validator
 from services.core.runtime import Platform
 from services.core.settings import load_settings
@@ -24,7 +25,7 @@ from services.leads import followups, leads, pool, rules
 from services.leads.followups import ReminderRequest, ReminderTime, resolve_reminder_time
 from services.leads.models import AssignmentSettings, FollowUp, Lead, Reminder, Rep
 from services.leads.timers import TIMERS
-from tests.unit.conftest import TOKEN_KEY, free_port, token, wait_for
+from tests.unit.conftest import TOKEN_KEY, token, wait_for
 from tests.unit.services.conftest import make_caller
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
