@@ -18,7 +18,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.core.auth import current_caller, mint_token
-from services.core.grpc_server import incoming_call
+from services.core.grpc_server import KEEPALIVE, Keepalive, incoming_call
 from services.core.settings import Settings
 
 StubT = TypeVar("StubT")
@@ -91,13 +91,13 @@ def health_of(address: str, timeout: float = 1.0, service: str = "") -> str:
     return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
 
 
-def open_channel(target: str) -> grpc.Channel:
+def open_channel(target: str, keepalive: Keepalive = KEEPALIVE) -> grpc.Channel:
     return grpc.insecure_channel(
         target,
         options=[
             ("grpc.enable_retries", 1),
             ("grpc.service_config", _SERVICE_CONFIG),
-            ("grpc.keepalive_time_ms", 30_000),
+            *keepalive.client_options(),
         ],
     )
 

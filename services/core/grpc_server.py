@@ -11,6 +11,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent import futures
+from dataclasses import dataclass
 
 import grpc
 import jwt
@@ -38,6 +39,43 @@ PUBLIC_SERVICES = frozenset(
 # the state of the database and the broker. Those decide readiness (the overall status, ""): a dependency's outage
 # makes pods unready, and restarting them would only add a restart storm and its back-off to the outage (ADR 0028).
 LIVENESS = "liveness"
+
+
+@dataclass(frozen=True)
+class Keepalive:
+    """HTTP/2 pings on the platform's gRPC connections (ADR 0030). A peer that vanished without closing its
+    connection (a node lost, a partition, a hung process) is found by an unanswered ping; without one a client kept
+    sending its calls into the dead connection, each failing at its deadline, until TCP gave up (about 15 minutes)."""
+
+    time_ms: int = 20_000  # a client pings a connection that has been quiet this long, with or without calls
+    timeout_ms: int = 10_000  # and closes it (then reconnects) when the ping is not answered within this
+
+    def client_options(self) -> list[tuple[str, int]]:
+        return [
+            ("grpc.keepalive_time_ms", self.time_ms),
+            ("grpc.keepalive_timeout_ms", self.timeout_ms),
+            ("grpc.keepalive_permit_without_calls", 1),  # idle connections too: the next call finds them sound
+            ("grpc.http2.max_pings_without_data", 0),  # else pinging stops after two on an idle connection
+            # Any ping, also gRPC's own bandwidth probe, counts as unanswered after the same timeout. A keepalive
+            # ping waits while another ping is out, which by default was given 60 s.
+            ("grpc.http2.ping_timeout_ms", self.timeout_ms),
+        ]
+
+    def server_options(self) -> list[tuple[str, int]]:
+        # gRPC servers answer a client that pings more often than every 5 minutes, or with no call open, with
+        # GOAWAY "too_many_pings" and close the connection: the platform's servers must allow their clients' pings.
+        # Half the clients' interval leaves room for their timers' jitter. The server pings its clients too, to
+        # let go of connections whose client vanished.
+        return [
+            ("grpc.keepalive_permit_without_calls", 1),
+            ("grpc.http2.min_ping_interval_without_data_ms", self.time_ms // 2),  # the least time between pings
+            ("grpc.keepalive_time_ms", self.time_ms * 3),
+            ("grpc.keepalive_timeout_ms", self.timeout_ms),
+            ("grpc.http2.ping_timeout_ms", self.timeout_ms),
+        ]
+
+
+KEEPALIVE = Keepalive()
 
 # The incoming call's metadata and deadline, for code that calls peers on the caller's behalf.
 incoming_call: contextvars.ContextVar[grpc.ServicerContext | None] = contextvars.ContextVar(
@@ -260,13 +298,14 @@ def build_server(
     servicers: list[tuple[Callable[[object, grpc.Server], None], object]],
     service_names: list[str],
     max_workers: int = 16,
+    keepalive: Keepalive = KEEPALIVE,
 ) -> tuple[grpc.Server, health.HealthServicer]:
     """A gRPC server with the kernel interceptor, health (NOT_SERVING until told otherwise, except LIVENESS) and
     reflection."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
         interceptors=[KernelInterceptor(token_key)],
-        options=[("grpc.so_reuseport", 0)],
+        options=[("grpc.so_reuseport", 0), *keepalive.server_options()],
     )
     for add_to_server, servicer in servicers:
         add_to_server(servicer, server)
