@@ -26,6 +26,7 @@ from sqlalchemy.orm import (
     with_loader_criteria,
 )
 
+from services.core import abandoned
 from services.core.errors import PermissionDenied
 from services.core.i18n import t
 
@@ -317,6 +318,7 @@ def make_engine(url: str, schema: str, *, pool_size: int = DEFAULT_POOL_SIZE, ma
             Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)
+        abandoned.watch(engine)
         return engine
     # No pool_pre_ping: it costs a round trip per transaction. A connection the server dropped fails once with
     # OperationalError (UNAVAILABLE to gRPC callers, a retry for consumers) and SQLAlchemy then invalidates the
@@ -333,6 +335,7 @@ def make_engine(url: str, schema: str, *, pool_size: int = DEFAULT_POOL_SIZE, ma
     # with a multi-row VALUES, as SQLAlchemy already does when it needs RETURNING: psycopg's own executemany
     # pipelines one statement per row and costs several times the client CPU (ADR 0020).
     engine.dialect.use_insertmanyvalues_wo_returning = True
+    abandoned.watch(engine)
     return engine
 
 

@@ -22,11 +22,12 @@ from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from services.core.abandoned import CallWork, current_work
 from services.core.auth import Caller, reset_caller, set_caller, verify_token
 from services.core.errors import DomainError, InvalidArgument, Unauthenticated
 from services.core.i18n import DEFAULT_LOCALE, localize, negotiate, t
 from services.core.ids import new_id
-from services.core.metrics import GRPC_HANDLED, GRPC_HANDLING_SECONDS, GRPC_STARTED
+from services.core.metrics import GRPC_ABANDONED, GRPC_HANDLED, GRPC_HANDLING_SECONDS, GRPC_STARTED
 
 log = logging.getLogger("crm.grpc")
 
@@ -186,6 +187,9 @@ class KernelInterceptor(grpc.ServerInterceptor):
         code = grpc.StatusCode.OK
         call_token = incoming_call.set(context)
         caller_token = None
+        work = CallWork()
+        work_token = current_work.set(work)
+        context.add_callback(work.call_ended)
         try:
             remaining = context.time_remaining()
             if remaining is not None and remaining <= 0:
@@ -202,6 +206,9 @@ class KernelInterceptor(grpc.ServerInterceptor):
             code = grpc.StatusCode.ABORTED
             context.abort(code, "conflicting concurrent change; retry the call")
         except OperationalError:
+            if work.abandoned:  # we cancelled its statement: the caller has its answer already
+                code = _ending_of_abandoned(context)
+                context.abort(code, "the caller went away; the call's database work was cancelled")
             code = grpc.StatusCode.UNAVAILABLE
             log.warning("database unavailable in %s/%s", service, method, exc_info=True)
             context.abort(code, "database unavailable; retry later")
@@ -214,9 +221,16 @@ class KernelInterceptor(grpc.ServerInterceptor):
             log.exception("unhandled error in %s/%s (ref %s)", service, method, reference)
             context.abort(code, f"internal error (ref {reference})")
         finally:
+            work.finished = True
+            current_work.reset(work_token)
             if caller_token is not None:
                 reset_caller(caller_token)
             incoming_call.reset(call_token)
+            if work.abandoned:
+                code = _ending_of_abandoned(context)
+                metrics.abandoned.inc()
+                log.info("%s/%s: the caller went away (%s) after %.1f s; its database work was cancelled",
+                         service, method, code.name, time.perf_counter() - started)
             metrics.handled(code).inc()
             metrics.seconds.observe(time.perf_counter() - started)
 
@@ -228,6 +242,7 @@ class _MethodMetrics:
         self.labels = (kind, service, method)
         self.started = GRPC_STARTED.labels(kind, service, method)
         self.seconds = GRPC_HANDLING_SECONDS.labels(kind, service, method)
+        self.abandoned = GRPC_ABANDONED.labels(service, method)
         self._handled: dict[grpc.StatusCode, object] = {}
 
     def handled(self, code: grpc.StatusCode):  # noqa: ANN201
@@ -274,6 +289,12 @@ def _expiry(token: str) -> float | None:
     except jwt.InvalidTokenError:
         return None
     return float(expires) if isinstance(expires, int | float) else None
+
+
+def _ending_of_abandoned(context: grpc.ServicerContext) -> grpc.StatusCode:
+    """The status the client of an abandoned call got from gRPC itself."""
+    remaining = context.time_remaining()
+    return grpc.StatusCode.DEADLINE_EXCEEDED if remaining is not None and remaining <= 0 else grpc.StatusCode.CANCELLED
 
 
 def _is_abort(error: Exception, context: grpc.ServicerContext) -> bool:

@@ -20,6 +20,12 @@ GRPC_HANDLING_SECONDS = Histogram(
     ["grpc_type", "grpc_service", "grpc_method"],
     buckets=_LATENCY_BUCKETS,
 )
+GRPC_ABANDONED = Counter(
+    "crm_grpc_abandoned",
+    "RPCs whose caller went away (deadline passed, or cancelled) while the handler still ran; the handler's database"
+    " statements were cancelled (ADR 0031).",
+    ["grpc_service", "grpc_method"],
+)
 OUTBOX_BACKLOG = Gauge("crm_outbox_backlog", "Events written but not yet published.", ["service"])
 OUTBOX_PUBLISHED = Counter("crm_outbox_published", "Events published from the outbox.", ["service"])
 EVENTS_CONSUMED = Counter(

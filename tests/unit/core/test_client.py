@@ -83,7 +83,7 @@ def test_default_deadline_applies(peer):
     stub = connect("leads", LeadsServiceStub, settings, token=token("manager"), timeout=0.000001)
     with pytest.raises(grpc.RpcError) as error:
         stub.GetLead(leads_pb2.GetLeadRequest(id="x"))
-    assert error.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert error.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED, error.value
 
 
 def test_inside_a_request_the_incoming_users_token_is_forwarded(peer, leads_server):
