@@ -7,7 +7,8 @@ Prints, all measured in this run on this machine:
    committed on the lead (seen through a LISTEN/NOTIFY trigger the bench installs): p50/p95/p99 (target p99 <= 50 ms);
 4. the CPU each process spent per lead in (3): the two services, RabbitMQ, PostgreSQL (the bench database's
    processes and the server's own, such as the WAL writer; a connection that closed during the run is not counted)
-   and the whole machine (other work on it included).
+   and the whole machine (other work on it included), and the machine's context switches per lead (thread wake-ups,
+   which cost a virtual machine dearly when they wake an idle core).
 
 One tenant throughout. The warm-up (1,000 leads) runs until identity has resolved every lead, then the database is
 ANALYZEd, as autovacuum does on any database in use: without statistics a fresh table looks empty to the planner,
@@ -248,6 +249,15 @@ def machine_cpu_seconds() -> float:
     return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_context_switches() -> int:
+    """Context switches of the whole machine since boot (/proc/stat `ctxt`): every thread that sleeps and is woken
+    again costs two, and on a virtual machine a wake-up on the other core costs an interrupt between cores too."""
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith("ctxt "):
+            return int(line.split()[1])
+    return 0
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -260,6 +270,7 @@ def latency_run(cluster: Cluster, dsn: str, args: argparse.Namespace, tenant: st
     pids.update(other_servers())
     cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     postgres_before, machine_before = postgres_cpu_seconds(dsn), machine_cpu_seconds()
+    switches_before = machine_context_switches()
     client_before = time.process_time()
     hops_before = histogram_totals(cluster)
     latencies = resolution_latency(cluster, dsn, args.seconds, args.rate, tenant, tag=f"lat{uuid.uuid4().hex[:6]}")
@@ -270,6 +281,7 @@ def latency_run(cluster: Cluster, dsn: str, args: argparse.Namespace, tenant: st
         seconds - postgres_before.get(pid, 0.0) for pid, seconds in postgres_after.items()) * 1000 / done
     cpu_per_lead["bench client"] = (time.process_time() - client_before) * 1000 / done
     cpu_per_lead["machine"] = (machine_cpu_seconds() - machine_before) * 1000 / done
+    switches_per_lead = (machine_context_switches() - switches_before) / done
     hops_after = histogram_totals(cluster)
     p99 = percentile(latencies, 99)
     print(f"CreateLead -> customer id stored on the lead, {args.rate:.0f} leads/s for {args.seconds:.0f} s "
@@ -278,7 +290,7 @@ def latency_run(cluster: Cluster, dsn: str, args: argparse.Namespace, tenant: st
           f"p99 {p99:6.1f} ms   max {max(latencies, default=float('nan')):6.1f} ms   "
           f"mean {statistics.fmean(latencies) if latencies else float('nan'):6.1f} ms   (target p99 <= 50 ms)")
     print("  CPU per lead: " + ", ".join(f"{name} {ms:.2f} ms" for name, ms in cpu_per_lead.items())
-          + f" (machine: {os.cpu_count()} cores)")
+          + f" (machine: {os.cpu_count()} cores; {switches_per_lead:.0f} context switches per lead)")
     means = []
     for hop, (seconds, count) in hops_after.items():
         seconds_before, count_before = hops_before[hop]
