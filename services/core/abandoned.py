@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -38,17 +39,22 @@ class CallWork:
             self._connections.append(dbapi_connection)
 
     def release(self, dbapi_connection: object) -> None:
-        # Under the lock that cancel() holds: once a connection is back in the pool, and possibly another call's, no
+        # Under the lock that _cancel_held() holds: once a connection is back in the pool, and possibly another call's, no
         # cancel of this call reaches it (a cancel that arrives while the server waits for a command is ignored).
         with self._lock:
             self._connections.remove(dbapi_connection)
 
     def call_ended(self) -> None:
-        """gRPC's callback at the end of the call (in one of its threads): cancel what the handler still runs."""
+        """gRPC's callback at the end of the call: cancel what the handler still runs. It runs in the server's
+        polling thread, which must not wait for a database that may not answer: the cancel is sent from a thread
+        of its own."""
         if self.finished:
             return
+        self.abandoned = True
+        _cancellers.submit(self._cancel_held)
+
+    def _cancel_held(self) -> None:
         with self._lock:
-            self.abandoned = True
             for connection in self._connections:
                 _cancel(connection)
 
@@ -62,6 +68,9 @@ def _cancel(dbapi_connection: object) -> None:
     except Exception:  # noqa: BLE001 - the handler then runs to its end, as it did before
         log.warning("could not cancel the database work of an abandoned call", exc_info=True)
 
+
+# Few threads: a cancel takes a millisecond, or at most its timeout when the database does not answer.
+_cancellers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cancel-abandoned")
 
 current_work: contextvars.ContextVar[CallWork | None] = contextvars.ContextVar("crm_call_work", default=None)
 

@@ -9,8 +9,10 @@ import time
 
 import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from crm.leads.v1 import leads_pb2, leads_pb2_grpc
+from services.core import abandoned
 
 
 def create(service, email: str, timeout: float) -> leads_pb2.Lead:  # noqa: ANN001
@@ -39,3 +41,30 @@ def test_a_call_past_its_deadline_stops_waiting_for_the_write_lock_and_writes_no
         assert reader.execute("SELECT count(*) FROM lead WHERE email = 'stuck@example.com'").fetchone()[0] == 0
     finally:
         reader.close()
+
+
+def test_a_slow_cancel_does_not_hold_up_the_server(grpc_service, monkeypatch):
+    """The cancel is sent from a thread of its own: gRPC runs the end-of-call callback in the thread that serves
+    every call, and a cancel may wait for a database that does not answer."""
+    service = grpc_service("leads")
+    create(service, "first@example.com", timeout=10)
+    slow_cancel = abandoned._cancel
+
+    def unanswered(connection) -> None:  # noqa: ANN001
+        time.sleep(2)
+        slow_cancel(connection)
+
+    monkeypatch.setattr(abandoned, "_cancel", unanswered)
+    path = service.database.url.removeprefix("sqlite:///")
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(grpc.RpcError):
+            create(service, "stuck@example.com", timeout=0.5)
+        started = time.monotonic()
+        health = health_pb2_grpc.HealthStub(service.channel).Check(health_pb2.HealthCheckRequest(), timeout=1.5)
+        assert health.status == health_pb2.HealthCheckResponse.NOT_SERVING  # answered (nothing marked it SERVING)
+        assert time.monotonic() - started < 1
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
