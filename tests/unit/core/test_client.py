@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import grpc
 import pytest
@@ -78,12 +79,20 @@ def test_without_a_caller_or_token_the_call_is_refused_locally(peer):
         stub.GetLead(leads_pb2.GetLeadRequest(id="x"))
 
 
-def test_default_deadline_applies(peer):
-    _server, settings = peer
-    stub = connect("leads", LeadsServiceStub, settings, token=token("manager"), timeout=0.000001)
+def test_default_deadline_applies(leads_server, tmp_path):
+    class SlowLeads(LeadsApi):
+        def GetLead(self, request, context):  # noqa: N802, ANN001, ANN201
+            time.sleep(1.5)
+            return super().GetLead(request, context)
+
+    server = leads_server(SlowLeads)
+    settings = dataclasses.replace(unit_settings(tmp_path), peer_addrs={"leads": server.address})
+    stub = connect("leads", LeadsServiceStub, settings, token=token("manager"), timeout=0.3)
+    started = time.monotonic()
     with pytest.raises(grpc.RpcError) as error:
-        stub.GetLead(leads_pb2.GetLeadRequest(id="x"))
+        stub.GetLead(leads_pb2.GetLeadRequest(id="x"))  # no timeout of its own: the stub's applies
     assert error.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED, error.value
+    assert time.monotonic() - started < 1.2
 
 
 def test_inside_a_request_the_incoming_users_token_is_forwarded(peer, leads_server):
