@@ -14,6 +14,7 @@ COUNTERS_AND_GAUGES = {
     "crm_queue_depth",
     "crm_dead_letter_depth",
     "crm_consumer_waiting_for_database",
+    "crm_grpc_abandoned_total",
     "crm_plugin_errors_total",
     "crm_leads_created_total",
 }
