@@ -39,8 +39,9 @@ class CallWork:
             self._connections.append(dbapi_connection)
 
     def release(self, dbapi_connection: object) -> None:
-        # Under the lock that _cancel_held() holds: once a connection is back in the pool, and possibly another call's, no
-        # cancel of this call reaches it (a cancel that arrives while the server waits for a command is ignored).
+        # Under the lock that _cancel_held() holds: once a connection is back in the pool, and possibly another
+        # call's, no cancel of this call reaches it (a cancel that arrives while the server waits for a command is
+        # ignored).
         with self._lock:
             self._connections.remove(dbapi_connection)
 

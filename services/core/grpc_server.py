@@ -65,11 +65,12 @@ class Keepalive:
     def server_options(self) -> list[tuple[str, int]]:
         # gRPC servers answer a client that pings more often than every 5 minutes, or with no call open, with
         # GOAWAY "too_many_pings" and close the connection: the platform's servers must allow their clients' pings.
-        # Half the clients' interval leaves room for their timers' jitter. The server pings its clients too, to
-        # let go of connections whose client vanished.
+        # A quarter of our clients' interval (5 s) leaves room for timer jitter, and for clients of other makes
+        # that ping every 10 s, the least grpc-java and grpc-go allow. The server pings its clients too, to let go
+        # of connections whose client vanished.
         return [
             ("grpc.keepalive_permit_without_calls", 1),
-            ("grpc.http2.min_ping_interval_without_data_ms", self.time_ms // 2),  # the least time between pings
+            ("grpc.http2.min_ping_interval_without_data_ms", self.time_ms // 4),  # the least time between pings
             ("grpc.keepalive_time_ms", self.time_ms * 3),
             ("grpc.keepalive_timeout_ms", self.timeout_ms),
             ("grpc.http2.ping_timeout_ms", self.timeout_ms),
