@@ -6,8 +6,9 @@ lock was held, and a burst of such calls took every worker: the service stopped 
 could still commit after its caller had been told it failed, and a retry then did the work twice.
 
 So each call's handler records the connections it checks out of the pool (`CallWork`); when the call ends while the
-handler still runs, the statement running on each is cancelled. The handler then fails with an OperationalError and
-rolls back, and the interceptor ends the call as the caller already saw it.
+handler still runs, the statement running on each is cancelled, and the call's later session statements are
+refused (`CallAbandoned`). The handler then fails and rolls back, and the interceptor ends the call as the caller
+already saw it.
 """
 
 from __future__ import annotations
@@ -19,8 +20,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState, Session
 
 log = logging.getLogger("crm.grpc")
+
+
+class CallAbandoned(Exception):  # noqa: N818 - what happened, not an error of the code
+    """A statement of a call whose caller has gone: refused."""
 
 
 class CallWork:
@@ -95,3 +101,14 @@ def watch(engine: Engine) -> None:
 
 
 _HELD_BY = "crm_call_work"
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_statements_of_abandoned_calls(_state: ORMExecuteState) -> None:
+    """A cancel ends the statement running at that moment; a handler between statements (busy in Python, or a loop
+    of short ones) would go on to its end. Its next session statement is refused instead. Here rather than on every
+    cursor execution, which costs each statement of the platform about 4 µs (SQLite, `SELECT 1`: 13.6 -> 17.6 µs);
+    statements a session flushes or runs on its connection directly are not checked."""
+    work = current_work.get()
+    if work is not None and work.abandoned:
+        raise CallAbandoned("the caller went away; no more statements for this call")

@@ -22,7 +22,7 @@ from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from services.core.abandoned import CallWork, current_work
+from services.core.abandoned import CallAbandoned, CallWork, current_work
 from services.core.auth import Caller, reset_caller, set_caller, verify_token
 from services.core.errors import DomainError, InvalidArgument, Unauthenticated
 from services.core.i18n import DEFAULT_LOCALE, localize, negotiate, t
@@ -206,10 +206,11 @@ class KernelInterceptor(grpc.ServerInterceptor):
             # A concurrent writer got there first (unique key): the client may retry and will see its row.
             code = grpc.StatusCode.ABORTED
             context.abort(code, "conflicting concurrent change; retry the call")
+        except CallAbandoned:  # a statement refused (the caller has its answer already; `finally` counts it)
+            context.abort(_ending_of_abandoned(context), _ABANDONED)
         except OperationalError:
-            if work.abandoned:  # we cancelled its statement: the caller has its answer already
-                code = _ending_of_abandoned(context)
-                context.abort(code, "the caller went away; the call's database work was cancelled")
+            if work.abandoned:  # a statement cancelled
+                context.abort(_ending_of_abandoned(context), _ABANDONED)
             code = grpc.StatusCode.UNAVAILABLE
             log.warning("database unavailable in %s/%s", service, method, exc_info=True)
             context.abort(code, "database unavailable; retry later")
@@ -290,6 +291,9 @@ def _expiry(token: str) -> float | None:
     except jwt.InvalidTokenError:
         return None
     return float(expires) if isinstance(expires, int | float) else None
+
+
+_ABANDONED = "the caller went away; the call's database work was cancelled"
 
 
 def _ending_of_abandoned(context: grpc.ServicerContext) -> grpc.StatusCode:
