@@ -47,125 +47,46 @@ def _today() -> Date:
     return Date(year=today.year, month=today.month, day=today.day)
 
 
-def test_events_survive_broker_restart_and_consumer_kills(cluster, pg_url):
-    for name in ("identity", "leads", "analytics"):
-        cluster.start(name)
-    tenant = new_tenant()
-    leads = stub(cluster, "leads", leads_pb2_grpc.LeadsServiceStub, tenant=tenant, roles=("sales",), subject="rep")
-    created: list[str] = []
-    failures: list[str] = []
+class Producer:
+    """CreateLead at a steady pace in a thread of its own. A failed call is retried with the same request id, as a
+    client does after an UNAVAILABLE, until it succeeds; every failure on the way is kept."""
 
-    def produce() -> None:
-        for i in range(LEADS):
-            request = leads_pb2.CreateLeadRequest(
-                name=f"Lead {i}", email=f"lead{i}@faults.test", channel="Faults", request_id=f"req-{i}"
-            )
-            for _ in range(20):
+    def __init__(self, cluster: Cluster, tenant: str, total: int, tag: str):
+        self.total = total
+        self.tag = tag
+        self.leads = stub(cluster, "leads", leads_pb2_grpc.LeadsServiceStub, tenant=tenant, roles=("sales",),
+                          subject="rep")
+        self.created: list[str] = []
+        self.failures: list[tuple[int, str, str]] = []  # (lead number, code, details)
+        self.thread = threading.Thread(target=self._produce)
+        self.thread.start()
+
+    def _produce(self) -> None:
+        for i in range(self.total):
+            request = leads_pb2.CreateLeadRequest(name=f"Lead {i}", email=f"{self.tag}{i}@faults.test",
+                                                  channel="Faults", request_id=f"{self.tag}-{i}")
+            patience = time.monotonic() + 120
+            while time.monotonic() < patience:
                 try:
-                    created.append(leads.CreateLead(request).lead.id)
+                    self.created.append(self.leads.CreateLead(request, timeout=10).lead.id)
                     break
                 except grpc.RpcError as error:
-                    failures.append(f"{i}: {error.code().name} {error.details()}")
+                    self.failures.append((i, error.code().name, error.details()))
                     time.sleep(0.2)
             time.sleep(0.02)
 
-    producer = threading.Thread(target=produce)
-    producer.start()
-    try:
-        eventually(lambda: len(created) >= LEADS // 5, what="first leads created")
-        subprocess.run(["rabbitmqctl", "-q", "stop_app"], check=True, timeout=120)
-        # Health is real: without its broker a service reports NOT_SERVING (leads keep arriving meanwhile).
-        eventually(lambda: not cluster.is_serving("leads"), timeout=20, what="leads NOT_SERVING without broker")
-    finally:
-        subprocess.run(["rabbitmqctl", "-q", "start_app"], check=True, timeout=120)
-    eventually(lambda: cluster.is_serving("leads"), timeout=30, what="leads SERVING again")
-    eventually(lambda: len(created) >= LEADS // 2, what="half the leads created")
-    cluster.kill("analytics")
-    time.sleep(1)
-    cluster.start("analytics", wait=False)
-    eventually(lambda: len(created) >= 3 * LEADS // 4, what="three quarters created")
-    cluster.kill("identity")
-    cluster.start("identity", wait=False)
-    producer.join(timeout=300)
+    def wait_for(self, count: int, what: str) -> None:
+        eventually(lambda: len(self.created) >= count, timeout=120, what=what)
 
-    assert failures == []
-    assert len(set(created)) == LEADS
-
-    engine = create_engine(pg_url)
-
-    def resolved() -> int:
-        with engine.connect() as connection:
-            return connection.execute(
-                text("SELECT count(*) FROM leads.lead WHERE tenant_id = :t AND customer_id <> ''"), {"t": tenant}
-            ).scalar_one()
-
-    eventually(lambda: resolved() == LEADS, timeout=120, interval=0.5, what=f"all {LEADS} leads resolved")
-    with engine.connect() as connection:
-        links = connection.execute(
-            text("SELECT count(*), count(DISTINCT record_id) FROM identity.source_record WHERE tenant_id = :t"),
-            {"t": tenant},
-        ).one()
-    engine.dispose()
-    assert tuple(links) == (LEADS, LEADS)
-
-    analytics = stub(cluster, "analytics", analytics_pb2_grpc.AnalyticsServiceStub, tenant=tenant)
-    cluster.wait_serving("analytics")
-
-    def counted() -> int:
-        request = analytics_pb2.GetLeadIntakeRequest(start_date=_today(), end_date=_today())
-        return analytics.GetLeadIntake(request).total
-
-    eventually(lambda: counted() >= LEADS, timeout=120, interval=0.5, what="analytics counted every lead")
-    time.sleep(3)  # late redeliveries, if the inbox failed, would show up now
-    assert counted() == LEADS
-
-    dead = cluster.crm("events", "dlq", "list").stdout
-    assert dead.strip() == ""
+    def finish(self) -> None:
+        self.thread.join(timeout=300)
+        assert len(self.created) == self.total, "some CreateLead never succeeded"
+        assert len(set(self.created)) == self.total  # a retried request id gave the lead of its first success
 
 
-def test_events_survive_kills_of_the_producing_service(cluster, pg_url):
-    """SIGKILL of leads, the service that writes lead.created to its outbox and applies identity.resolved, twice
-    while leads keep coming. At each kill it may hold committed events not yet published or not yet deleted from
-    its outbox (ADR 0026), and identity.resolved deliveries not yet acknowledged. Its callers retry with the same
-    request id, as a client does after an UNAVAILABLE. Analytics counts lead.created without an idempotence of its
-    own: only its inbox keeps a re-published event from being counted twice."""
-    leads_total = 200
-    for name in ("identity", "leads", "analytics"):
-        cluster.start(name)
-    tenant = new_tenant()
-    leads = stub(cluster, "leads", leads_pb2_grpc.LeadsServiceStub, tenant=tenant, roles=("sales",), subject="rep")
-    created: list[str] = []
-    failures: list[str] = []
-
-    def produce() -> None:
-        for i in range(leads_total):
-            request = leads_pb2.CreateLeadRequest(
-                name=f"Lead {i}", email=f"kill{i}@faults.test", channel="Faults", request_id=f"kill-{i}"
-            )
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                try:
-                    created.append(leads.CreateLead(request, timeout=10).lead.id)
-                    break
-                except grpc.RpcError as error:
-                    failures.append(error.code().name)
-                    time.sleep(0.1)
-            time.sleep(0.01)
-
-    producer = threading.Thread(target=produce)
-    producer.start()
-    for share in (4, 2):
-        eventually(lambda share=share: len(created) >= leads_total // share, timeout=120,
-                   what=f"1/{share} of the leads created")
-        cluster.kill("leads")
-        cluster.start("leads", wait=False)
-    producer.join(timeout=300)
-
-    assert len(created) == leads_total, "some CreateLead never succeeded"
-    assert failures, "the kills should have met calls in flight"
-    assert set(failures) <= {"UNAVAILABLE"}, failures
-    assert len(set(created)) == leads_total  # a retried request id gave the lead of its first success
-
+def assert_each_lead_applied_once(cluster: Cluster, pg_url: str, tenant: str, total: int) -> None:
+    """Every lead resolved to a customer (nothing lost), one source record each, counted once by analytics (whose
+    counter is not idempotent by itself: only its inbox keeps a duplicate out), and no dead letters."""
     engine = create_engine(pg_url)
 
     def count(sql: str) -> tuple:
@@ -173,21 +94,68 @@ def test_events_survive_kills_of_the_producing_service(cluster, pg_url):
             return tuple(connection.execute(text(sql), {"t": tenant}).one())
 
     eventually(lambda: count("SELECT count(*) FROM leads.lead WHERE tenant_id = :t AND customer_id <> ''")
-               == (leads_total,), timeout=120, interval=0.5, what=f"all {leads_total} leads resolved")
-    assert count("SELECT count(*) FROM leads.lead WHERE tenant_id = :t") == (leads_total,)
+               == (total,), timeout=120, interval=0.5, what=f"all {total} leads resolved")
+    assert count("SELECT count(*) FROM leads.lead WHERE tenant_id = :t") == (total,)
     assert count("SELECT count(*), count(DISTINCT record_id) FROM identity.source_record WHERE tenant_id = :t") \
-        == (leads_total, leads_total)
+        == (total, total)
     engine.dispose()
 
     analytics = stub(cluster, "analytics", analytics_pb2_grpc.AnalyticsServiceStub, tenant=tenant)
+    cluster.wait_serving("analytics")
 
     def counted() -> int:
         return analytics.GetLeadIntake(analytics_pb2.GetLeadIntakeRequest(start_date=_today(), end_date=_today())).total
 
-    eventually(lambda: counted() >= leads_total, timeout=120, interval=0.5, what="analytics counted every lead")
-    time.sleep(3)  # late re-publications, if an inbox failed, would show up now
-    assert counted() == leads_total
+    eventually(lambda: counted() >= total, timeout=120, interval=0.5, what="analytics counted every lead")
+    time.sleep(3)  # late redeliveries or re-publications, if an inbox failed, would show up now
+    assert counted() == total
     assert cluster.crm("events", "dlq", "list").stdout.strip() == ""
+
+
+def test_events_survive_broker_restart_and_consumer_kills(cluster, pg_url):
+    for name in ("identity", "leads", "analytics"):
+        cluster.start(name)
+    tenant = new_tenant()
+    producer = Producer(cluster, tenant, LEADS, "lead")
+    try:
+        producer.wait_for(LEADS // 5, "first leads created")
+        subprocess.run(["rabbitmqctl", "-q", "stop_app"], check=True, timeout=120)
+        # Health is real: without its broker a service reports NOT_SERVING (leads keep arriving meanwhile).
+        eventually(lambda: not cluster.is_serving("leads"), timeout=20, what="leads NOT_SERVING without broker")
+    finally:
+        subprocess.run(["rabbitmqctl", "-q", "start_app"], check=True, timeout=120)
+    eventually(lambda: cluster.is_serving("leads"), timeout=30, what="leads SERVING again")
+    producer.wait_for(LEADS // 2, "half the leads created")
+    cluster.kill("analytics")
+    time.sleep(1)
+    cluster.start("analytics", wait=False)
+    producer.wait_for(3 * LEADS // 4, "three quarters created")
+    cluster.kill("identity")
+    cluster.start("identity", wait=False)
+    producer.finish()
+
+    assert producer.failures == []  # the outbox takes events while the broker is away
+    assert_each_lead_applied_once(cluster, pg_url, tenant, LEADS)
+
+
+def test_events_survive_kills_of_the_producing_service(cluster, pg_url):
+    """SIGKILL of leads, the service that writes lead.created to its outbox and applies identity.resolved, twice
+    while leads keep coming. At each kill it may hold committed events not yet published or not yet deleted from
+    its outbox (ADR 0026), and identity.resolved deliveries not yet acknowledged."""
+    total = 200
+    for name in ("identity", "leads", "analytics"):
+        cluster.start(name)
+    tenant = new_tenant()
+    producer = Producer(cluster, tenant, total, "kill")
+    for share in (4, 2):
+        producer.wait_for(total // share, f"1/{share} of the leads created")
+        cluster.kill("leads")
+        cluster.start("leads", wait=False)
+    producer.finish()
+
+    assert producer.failures, "the kills should have met calls in flight"
+    assert {code for _, code, _ in producer.failures} == {"UNAVAILABLE"}, producer.failures
+    assert_each_lead_applied_once(cluster, pg_url, tenant, total)
 
 
 def _database_outage(url: str, *, down: bool) -> None:
