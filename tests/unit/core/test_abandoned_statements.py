@@ -1,6 +1,6 @@
 """A call whose caller has gone gets no further statements (ADR 0031): the cancel ends the statement running at that
 moment, and a handler caught between statements (busy in Python, or a loop of short statements) is stopped at its
-next session statement instead of running to its end."""
+next session statement or flush instead of running to its end."""
 
 from __future__ import annotations
 
@@ -10,20 +10,31 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
-from services.core.db import Database
 from services.core.grpc_server import build_server
+from services.core.kernel_models import InboxRecord
 from tests.unit.conftest import TOKEN_KEY, token
 
 
-def test_a_handler_between_statements_is_stopped_at_its_next_one(tmp_path):
-    database = Database("leads", f"sqlite:///{tmp_path}/slow.db")
+def _select(session: Session, _step: int) -> None:
+    session.execute(text("SELECT 1"))
+
+
+def _flush(session: Session, step: int) -> None:
+    session.add(InboxRecord(consumer="slow", event_id=f"event-{step}"))
+    session.flush()
+
+
+@pytest.mark.parametrize("statement", [_select, _flush], ids=["query", "flush"])
+def test_a_handler_between_statements_is_stopped_at_its_next_one(migrated_database, statement):
+    database = migrated_database("leads")
     executed: list[float] = []
 
     def slow_loop(request, context):  # noqa: ANN001, ANN202
         with database.session("t1") as session:
-            for _ in range(60):  # 3 s of short statements with Python work between them
-                session.execute(text("SELECT 1"))
+            for step in range(60):  # 3 s of short statements with Python work between them
+                statement(session, step)
                 executed.append(time.monotonic())
                 time.sleep(0.05)
         return health_pb2.HealthCheckResponse()
@@ -50,6 +61,5 @@ def test_a_handler_between_statements_is_stopped_at_its_next_one(tmp_path):
             time.sleep(1)
     finally:
         server.stop(None)
-        database.dispose()
     assert executed, "the handler ran"
     assert max(executed) < ended + 0.2, f"{sum(t > ended for t in executed)} statements after the caller had gone"
