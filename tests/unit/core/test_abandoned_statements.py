@@ -1,6 +1,6 @@
 """A call whose caller has gone gets no further statements (ADR 0031): the cancel ends the statement running at that
 moment, and a handler caught between statements (busy in Python, or a loop of short statements) is stopped at its
-next session statement or flush instead of running to its end."""
+next session statement, flush or commit instead of running to its end."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import time
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
+from services.core.db import utcnow
 from services.core.grpc_server import build_server
 from services.core.kernel_models import InboxRecord
 from tests.unit.conftest import TOKEN_KEY, token
@@ -26,7 +27,14 @@ def _flush(session: Session, step: int) -> None:
     session.flush()
 
 
-@pytest.mark.parametrize("statement", [_select, _flush], ids=["query", "flush"])
+def _commit_direct(session: Session, step: int) -> None:
+    """A statement on the session's connection (as the hot intake paths run them), then a commit."""
+    session.connection().execute(insert(InboxRecord.__table__).values(consumer="slow", event_id=f"event-{step}",
+                                                                      processed_at=utcnow()))
+    session.commit()
+
+
+@pytest.mark.parametrize("statement", [_select, _flush, _commit_direct], ids=["query", "flush", "commit"])
 def test_a_handler_between_statements_is_stopped_at_its_next_one(migrated_database, statement):
     database = migrated_database("leads")
     executed: list[float] = []
