@@ -16,31 +16,19 @@ from prometheus_client import REGISTRY
 from crm.leads.v1 import leads_pb2, leads_pb2_grpc
 from services.core.auth import mint_token
 from services.core.db import Database
-from services.core.grpc_server import build_server
-from services.core.plugins import PluginHost
-from services.core.runtime import load_definition
-from services.core.service import ServiceContext
 from services.core.settings import Settings
 from tests.integration.conftest import TOKEN_KEY
+from tests.served import served
 
 TENANT = "t-abandon"
 
 
 @pytest.fixture
 def leads(scratch_leads_database: Database, tmp_path: Path) -> Iterator[leads_pb2_grpc.LeadsServiceStub]:
-    definition = load_definition("leads")
     settings = Settings(data_dir=tmp_path, database_url=scratch_leads_database.url, bus_url="memory://",
                         token_key=TOKEN_KEY, grpc_port=0, metrics_port=0, http_port=0, log_level="INFO")
-    plugins = PluginHost(load_entry_points=False)
-    servicer = definition.make_servicer(ServiceContext("leads", settings, scratch_leads_database, plugins))
-    server, _health = build_server(token_key=TOKEN_KEY, servicers=[(definition.add_to_server, servicer)],
-                                   service_names=[definition.grpc_service], max_workers=4)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-        yield leads_pb2_grpc.LeadsServiceStub(channel)
-    server.stop(None)
-    plugins.close()
+    with served("leads", settings, scratch_leads_database) as service:
+        yield leads_pb2_grpc.LeadsServiceStub(service.channel)
 
 
 def create_lead(stub: leads_pb2_grpc.LeadsServiceStub, email: str, timeout: float) -> leads_pb2.Lead:

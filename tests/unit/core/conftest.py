@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -10,11 +11,8 @@ import pytest
 from grpc_health.v1 import health
 
 from services.core.db import Database
-from services.core.grpc_server import build_server
-from services.core.plugins import PluginHost
-from services.core.runtime import load_definition
-from services.core.service import ServiceContext
 from services.core.settings import Settings
+from tests.served import served
 from tests.unit.conftest import TOKEN_KEY
 
 
@@ -40,25 +38,11 @@ class KernelServer:
 @pytest.fixture
 def leads_server(tmp_path, leads_db) -> Iterator[Callable[..., KernelServer]]:
     """leads_server(servicer_class=LeadsApi) -> the leads API served through build_server on 127.0.0.1:0."""
-    started = []
+    with contextlib.ExitStack() as running:
 
-    def _start(servicer_class=None) -> KernelServer:
-        definition = load_definition("leads")
-        plugins = PluginHost(load_entry_points=False)
-        context = ServiceContext("leads", unit_settings(tmp_path), leads_db, plugins)
-        servicer = (servicer_class or definition.make_servicer)(context)
-        server, health_servicer = build_server(
-            token_key=TOKEN_KEY, servicers=[(definition.add_to_server, servicer)],
-            service_names=[definition.grpc_service], max_workers=4,
-        )
-        port = server.add_insecure_port("127.0.0.1:0")
-        server.start()
-        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        started.append((server, channel, plugins))
-        return KernelServer(port, channel, health_servicer, leads_db)
+        def _start(servicer_class=None) -> KernelServer:
+            service = running.enter_context(
+                served("leads", unit_settings(tmp_path), leads_db, servicer_class=servicer_class))
+            return KernelServer(service.port, service.channel, service.health, leads_db)
 
-    yield _start
-    for server, channel, plugins in started:
-        channel.close()
-        server.stop(None)
-        plugins.close()
+        yield _start

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -19,12 +20,9 @@ from crm.events.v1.envelope_pb2 import Envelope
 from services.core.auth import Caller, mint_token
 from services.core.db import Database
 from services.core.events import unpack
-from services.core.grpc_server import build_server
 from services.core.kernel_models import OutboxMessage
-from services.core.plugins import PluginHost
-from services.core.runtime import load_definition
-from services.core.service import ServiceContext
 from services.core.settings import Settings
+from tests.served import served
 
 TOKEN_KEY = "unit-test-token-key-of-at-least-32-characters"
 
@@ -85,37 +83,13 @@ class RunningService:
 @pytest.fixture
 def grpc_service(tmp_path, migrated_database) -> Iterator[Callable[[str], RunningService]]:
     """grpc_service(name) -> RunningService; create the stub with `XServiceStub(service.channel)`."""
-    started: list[tuple[grpc.Server, grpc.Channel, PluginHost]] = []
+    with contextlib.ExitStack() as running:
 
-    def _start(name: str) -> RunningService:
-        definition = load_definition(name)
-        database = migrated_database(name)
-        settings = Settings(
-            data_dir=tmp_path,
-            database_url=database.url,
-            bus_url="memory://",
-            token_key=TOKEN_KEY,
-            grpc_port=0,
-            metrics_port=0,
-            http_port=0,
-            log_level="INFO",
-        )
-        plugins = PluginHost(load_entry_points=False)
-        servicer = definition.make_servicer(ServiceContext(name, settings, database, plugins))
-        server, _health = build_server(
-            token_key=TOKEN_KEY,
-            servicers=[(definition.add_to_server, servicer)],
-            service_names=[definition.grpc_service],
-            max_workers=4,
-        )
-        port = server.add_insecure_port("127.0.0.1:0")
-        server.start()
-        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        started.append((server, channel, plugins))
-        return RunningService(database=database, channel=channel, address=f"127.0.0.1:{port}")
+        def _start(name: str) -> RunningService:
+            database = migrated_database(name)
+            settings = Settings(data_dir=tmp_path, database_url=database.url, bus_url="memory://",
+                                token_key=TOKEN_KEY, grpc_port=0, metrics_port=0, http_port=0, log_level="INFO")
+            service = running.enter_context(served(name, settings, database))
+            return RunningService(database=database, channel=service.channel, address=service.address)
 
-    yield _start
-    for server, channel, plugins in started:
-        channel.close()
-        server.stop(None)
-        plugins.close()
+        yield _start
